@@ -1,0 +1,304 @@
+"""The ``trialkg`` command.
+
+Exit codes: 0 ok, 1 validation or a check failed, 2 usage or input error.
+Errors print one line, ``trialkg: error: ...``, naming the file or field.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.errors import TrialKGError
+
+
+def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TrialKGError as exc:
+            click.echo(f"trialkg: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.exit(0)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trialkg")
+def main() -> None:
+    """trialkg: a knowledge graph of clinical trials, drugs and endpoints.
+
+    \b
+    Typical use:
+      trialkg build examples/ --out build/     # records -> RDF + embedded store
+      trialkg query --list                     # the saved questions
+      trialkg query drug-class-trials --store build/
+    """
+
+
+FORMAT_CHOICE = click.Choice(
+    ["flat", "ctgov-json", "ctgov-csv", "ctgov-xml", "ctgov-classic-json", "hint-csv"]
+)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--format", "fmt", type=FORMAT_CHOICE, help="Force one input format (default: detect)."
+)
+@click.option(
+    "--raw", is_flag=True, help="Skip text understanding (agents, endpoints ... stay empty)."
+)
+def parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
+    """Print one JSON object per trial (JSON Lines), the record contract.
+
+    Rejected records go to stderr as JSON lines with file, position and reason;
+    the accounting (read = parsed + rejected) ends the stderr output.
+
+    \b
+    Example:
+      trialkg parse examples/seeds/ | head -1 | python -m json.tool
+    """
+    _parse(paths, fmt, raw)
+
+
+@_handle_errors
+def _parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
+    from kg.record import Rejection
+    from kg.sources import iter_records
+
+    read = ok = rejected = 0
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        # Raw text fields may hold lone surrogates from JSON escapes: never crash on them.
+        out.reconfigure(errors="backslashreplace")
+    for item in iter_records(paths, fmt):
+        read += 1
+        if isinstance(item, Rejection):
+            rejected += 1
+            click.echo(json.dumps({"rejected": item.to_dict()}, ensure_ascii=False), err=True)
+            continue
+        if not raw:
+            from kg.build import enrich
+
+            try:
+                item = enrich(item)
+            except Exception as exc:  # noqa: BLE001 - never stop a batch
+                rejected += 1
+                src = item.source
+                rej = Rejection(src.path, src.position, f"text understanding failed: {exc!r}")
+                click.echo(json.dumps({"rejected": rej.to_dict()}, ensure_ascii=False), err=True)
+                continue
+        ok += 1
+        out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+    click.echo(f"records read: {read} = parsed: {ok} + rejected: {rejected}", err=True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(), help="Output folder.")
+@click.option(
+    "--format", "fmt", type=FORMAT_CHOICE, help="Force one input format (default: detect)."
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
+)
+def build(inputs: tuple[str, ...], out_dir: str, fmt: str | None, progress: bool | None) -> None:
+    """Build the graph of every record in INPUTS (files or folders) into --out.
+
+    Writes OUT/trials.nq (one named graph per study), OUT/trials.ttl, the
+    embedded store OUT/store/, OUT/rejected.jsonl and OUT/build.json, and prints
+    the accounting: records read = studies built + records rejected.
+
+    \b
+    Example:
+      trialkg build examples/seeds ../shared/corpus/nsclcbench --out build/
+    """
+    _build(inputs, out_dir, fmt, progress)
+
+
+@_handle_errors
+def _build(inputs: tuple[str, ...], out_dir: str, fmt: str | None, progress: bool | None) -> None:
+    from kg.build import build as run_build
+
+    report = run_build(inputs, out_dir, fmt=fmt, progress=progress)
+    click.echo(report.summary())
+
+
+def _format_rows(cols: list[str], rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if r[c] is None else r[c] for c in cols])
+        return buf.getvalue()
+    return format_table(cols, rows)
+
+
+def format_table(cols: list[str], rows: list[dict[str, Any]], max_width: int = 60) -> str:
+    """A plain-text table (cells cut to ``max_width`` with an ellipsis)."""
+
+    def cell(v: Any) -> str:
+        s = "" if v is None else str(v)
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    cells = [[cell(r[c]) for c in cols] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))
+    sep = "  ".join("-" * w for w in widths)
+    body = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join([line, sep, *body, f"({len(rows)} rows)"]) + "\n"
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the saved queries and their questions.")
+@click.option(
+    "--all", "all_", is_flag=True, help="Run every saved query (except *-violation) with defaults."
+)
+@click.option(
+    "--param", "-p", multiple=True, help="Bind a parameter: --param class=dclass:pd1-inhibitor"
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table"
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(),
+    default="build",
+    show_default=True,
+    help="Build folder (or its store/) to query.",
+)
+def query(
+    name: str | None, list_: bool, all_: bool, param: tuple[str, ...], fmt: str, store_path: str
+) -> None:
+    """Run a saved query (NAME, or the path of a .rq file) on the embedded store.
+
+    \b
+    Examples:
+      trialkg query --list
+      trialkg query primary-endpoint-trials --param endpoint=PFS --store build/
+      trialkg query drug-class-trials --format csv
+      trialkg query --all --store build/
+    """
+    _query(name, list_, all_, param, fmt, store_path)
+
+
+@_handle_errors
+def _query(
+    name: str | None, list_: bool, all_: bool, param: tuple[str, ...], fmt: str, store_path: str
+) -> None:
+    from kg.errors import QueryError
+    from kg.queries import find_query, list_queries, run_on_store
+    from kg.store import open_store
+
+    if all_:
+        store = open_store(store_path)
+        for q in list_queries():
+            if q.is_violation:
+                continue
+            click.echo(f"== {q.name}: {q.question}")
+            cols, rows = run_on_store(store, q)
+            click.echo(_format_rows(cols, rows, fmt))
+        return
+    if list_ or not name:
+        if not list_:
+            raise QueryError("give a query NAME or FILE, or --list or --all")
+        for q in list_queries():
+            ps = ", ".join(f"{p.name}={p.default}" for p in q.params)
+            click.echo(f"{q.name}\n    {q.question}" + (f"\n    params: {ps}" if ps else ""))
+        return
+    params: dict[str, str] = {}
+    for p in param:
+        k, sep, v = p.partition("=")
+        if not sep or not k.strip():
+            raise QueryError(f"--param needs NAME=VALUE, got {p!r}")
+        params[k.strip()] = v
+    q = find_query(name)
+    store = open_store(store_path)
+    cols, rows = run_on_store(store, q, params)
+    click.echo(_format_rows(cols, rows, fmt), nl=False)
+
+
+@main.command()
+@click.option("--store", "store_path", type=click.Path(), default="build", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]),
+    default="nq",
+    show_default=True,
+)
+@click.option(
+    "--output", "-o", type=click.Path(), required=True, help="File to write ('-' for stdout)."
+)
+def export(store_path: str, fmt: str, output: str) -> None:
+    """Export the built graph as Turtle, N-Triples, N-Quads, TriG or JSON-LD.
+
+    N-Quads, TriG and JSON-LD keep one named graph per study; Turtle and
+    N-Triples hold the union of all graphs. Output is sorted, so it is the same
+    bytes for the same graph.
+
+    \b
+    Example:
+      trialkg export --store build/ --format trig -o trials.trig
+    """
+    _export(store_path, fmt, output)
+
+
+@_handle_errors
+def _export(store_path: str, fmt: str, output: str) -> None:
+    from kg.export import export_store
+
+    n = export_store(store_path, fmt, output)
+    if output != "-":
+        click.echo(f"wrote {n} statements to {output}", err=True)
+
+
+@main.command()
+@click.option("--store", "store_path", type=click.Path(), default="build", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+def stats(store_path: str, as_json: bool) -> None:
+    """Summarise a built graph: studies, triples, and nodes of each class.
+
+    \b
+    Example:
+      trialkg stats --store build/
+    """
+    _stats(store_path, as_json)
+
+
+@_handle_errors
+def _stats(store_path: str, as_json: bool) -> None:
+    from kg.stats import graph_stats
+
+    s = graph_stats(store_path)
+    if as_json:
+        click.echo(json.dumps(s, indent=2))
+        return
+    for k, v in s.items():
+        if isinstance(v, dict):
+            click.echo(f"{k}:")
+            for kk, vv in v.items():
+                click.echo(f"  {kk:<28} {vv}")
+        else:
+            click.echo(f"{k:<30} {v}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,113 @@
+"""The embedded store (pyoxigraph, on disk) and SPARQL over it.
+
+Saved queries are written against the union of all graphs (every study graph
+plus the vocabulary graph), so they run unchanged on a store, on an rdflib
+Dataset with ``default_union``, or on a remote endpoint configured that way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+
+
+def store_dir(path: str | os.PathLike[str]) -> Path:
+    """Accept a build folder or its ``store/`` inside; return the store folder."""
+    p = Path(path)
+    if (p / "store").is_dir():
+        return p / "store"
+    return p
+
+
+def open_store(path: str | os.PathLike[str], read_only: bool = True) -> ox.Store:
+    """Open an existing embedded store (a build folder or its ``store/``)."""
+    d = store_dir(path)
+    if not d.is_dir():
+        raise StoreError(f"{path}: no store here (build one with `trialkg build INPUT --out DIR`)")
+    try:
+        return ox.Store.read_only(str(d)) if read_only else ox.Store(str(d))
+    except OSError as exc:
+        raise StoreError(f"{d}: cannot open the store: {exc}") from exc
+
+
+def term_to_python(term: Any) -> Any:
+    """A SPARQL result term as a plain Python value (IRI and text as str, numbers as numbers)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype else ""
+        if dt.endswith("#integer") or dt.endswith("#int") or dt.endswith("#long"):
+            try:
+                return int(term.value)
+            except ValueError:
+                return term.value
+        if dt.endswith("#decimal") or dt.endswith("#double") or dt.endswith("#float"):
+            try:
+                v = float(term.value)
+                return int(v) if v.is_integer() and dt.endswith("#decimal") else v
+            except ValueError:
+                return term.value
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def select(
+    store: ox.Store, sparql: str, bindings: dict[str, Any] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run a SELECT on the union of all graphs; return (columns, rows as dicts).
+
+    ``bindings`` (variable name -> RDF term) are bound with a trailing VALUES
+    clause written from the terms' own serialization, so a value can never
+    change the structure of the query.
+    """
+    sparql = with_values(sparql, bindings)
+    try:
+        res = store.query(sparql, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise StoreError(f"SPARQL syntax error: {exc}") from exc
+    if not isinstance(res, ox.QuerySolutions):
+        raise StoreError("not a SELECT query")
+    cols = [v.value for v in res.variables]
+    rows = [{c: term_to_python(sol[c]) for c in cols} for sol in res]
+    return cols, rows
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_values(sparql: str, bindings: dict[str, Any] | None) -> str:
+    """``sparql`` with a ``VALUES`` block binding each variable to one term.
+
+    The block opens the query's first ``WHERE {`` group, so the bindings hold
+    before any grouping or aggregation (a trailing VALUES clause would be
+    joined after GROUP BY, where grouped-away variables are unbound). Terms are
+    written in their N-Triples form, quotes, newlines and braces escaped by the
+    serializer (``VALUES (?o) { ("a\\"}") }``), so a value cannot change the
+    structure of the query. Comment lines are skipped when looking for WHERE.
+    """
+    if not bindings:
+        return sparql
+    for name in bindings:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise StoreError(f"not a SPARQL variable name: {name!r}")
+    names = " ".join("?" + k for k in bindings)
+    terms = " ".join(str(v) for v in bindings.values())
+    block = f" VALUES ({names}) {{ ({terms}) }}"
+    # Blank out comments (same length) so a WHERE inside one is not matched.
+    masked = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), sparql)
+    m = _WHERE.search(masked)
+    if not m:
+        raise StoreError("cannot bind parameters: the query has no WHERE { ... } group")
+    return sparql[: m.end()] + block + sparql[m.end() :]
+
+
+def count_graphs(store: ox.Store) -> int:
+    return sum(1 for _ in store.named_graphs())

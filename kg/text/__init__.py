@@ -1,0 +1,1 @@
+"""Text understanding: pure functions, string in, data out."""

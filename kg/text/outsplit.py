@@ -1,0 +1,985 @@
+"""Split ClinicalTrials.gov "flat" outcome fields into (measure, description, time frame).
+
+The website CSV export and the seed flat text write all outcomes of one role as one
+string: outcomes joined by ``|``, each outcome written as ``measure, description,
+timeFrame`` joined by ``", "`` with empty parts dropped, and every run of whitespace
+folded to one space. Every part may itself contain ``", "``, so the field is
+ambiguous; this module resolves it the way a reader would.
+
+How it works, for one field:
+
+1. Fold whitespace, then cut the field into outcomes at ``|``. A ``|`` that cannot
+   be a join point (a space next to it, at either end, doubled, or inside brackets
+   opened before it and closed after it) stays inside the text.
+2. Cut each outcome at every ``", "`` into *atoms*, and describe each atom once:
+   how much of it reads like a time expression, whether it opens with a
+   capital, a conjunction or a number, whether it ends with a period, its bracket
+   balance, and so on.
+3. Every segmentation ``measure = atoms[:i]``, ``description = atoms[i:j]``,
+   ``time frame = atoms[j:]`` (description and time frame may be empty) is scored
+   as a sum of per-part and per-cut feature scores with the linear weights in
+   :data:`WEIGHTS`; the best one wins. Part scores are computed once per span and
+   the cut indices are bounded (:data:`MAX_MEASURE_ATOMS`, :data:`MAX_TIME_ATOMS`),
+   so the search is a small dynamic programme: linear in the number of atoms for
+   the measure and time-frame parts, and at most a fixed number of pairs.
+
+The weights were fitted (a log-linear ranking model over all candidate
+segmentations, L2-regularised) on one half of the studies of the shared corpus and
+checked on the other half and on studies never used for fitting; features are
+shape-level and use only the general word lists below, so that they carry over to
+all of ClinicalTrials.gov rather than to the fitted studies.
+
+Everything here is a pure function of its input: no I/O, no global state.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Iterable
+
+__all__ = ["split_outcomes", "split_outcome", "WEIGHTS"]
+
+# ---------------------------------------------------------------------------
+# Tunable word lists. All are matched on lower-cased word tokens.
+# ---------------------------------------------------------------------------
+
+# Units of time (with the usual abbreviations). A time frame is mostly made of these
+# and of numbers: "Baseline, 12 weeks", "0.5, 1, 2 hrs post-dose".
+TIME_UNITS = frozenset(
+    """
+    s sec secs second seconds min mins minute minutes h hr hrs hour hours hourly
+    d day days daily wk wks week weeks weekly mo mos mon month months monthly
+    y yr yrs year years yearly annual annually night nights overnight
+    """.split()
+)
+
+# Words that, besides units, mark a time frame: reference points of a trial
+# (baseline, screening, visit, dose, surgery, discharge...), time prepositions used
+# as "up to", "through", "until", and the stock phrases of the registry's time-frame
+# templates ("through study completion, an average of 1 year"; "from date of
+# randomization until ..., whichever came first, assessed up to 100 months").
+TIME_WORDS = frozenset(
+    """
+    baseline screening enrollment enrolment inclusion randomization randomisation
+    registration admission discharge visit visits cycle cycles course courses session
+    sessions period periods timepoint timepoints time point points interval intervals
+    dose dosing predose postdose pre post prior before after until till through
+    throughout during within up upto approximately approx average median maximum
+    minimum every each end completion follow followup duration first last final
+    whichever comes came occurs occurred occur earliest later postoperative
+    preoperative postoperatively preoperatively postop preop perioperative operative
+    postpartum delivery surgery procedure implantation date dates recruitment entry
+    start onset initiation termination discontinuation withdrawal hospitalization
+    hospitalisation postdelivery pregnancy gestation birth lifetime
+    """.split()
+)
+
+# Prepositions that open a time frame when a time word follows ("at 12 weeks", "on
+# day 28", "over 6 months", "for the duration of the study").
+TIME_PREPOSITIONS = frozenset("at on from by over for in to within during between".split())
+
+# Words spelt-out numbers; "one year", "six months" are time expressions too.
+NUMBER_WORDS = frozenset(
+    """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty
+    sixty seventy eighty ninety hundred half
+    """.split()
+)
+
+# Month names: calendar dates ("January 2020 to March 2021") are time frames.
+MONTH_NAMES = frozenset(
+    """
+    january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split()
+)
+
+# Function words and very common words of every part. They are left out of the
+# "how time-like is this text" ratio, so that "at the end of the study" counts as
+# time-like and "the number of participants with adverse events" does not count
+# as half time-like.
+NEUTRAL_WORDS = frozenset(
+    """
+    a an the of to in on at for from by with and or as is are be was were will
+    this that these those its their his her per vs versus than via into about
+    study studies treatment treatments patient patients participant participants
+    subject subjects all any
+    """.split()
+)
+
+# Coordinating words: a part that opens with one of them closes a list that began in
+# the previous part ("sexual desire, and overall satisfaction", "4, 8, and 12 weeks").
+CONJUNCTIONS = frozenset("and or nor & plus and/or but".split())
+
+# Other words that continue a phrase rather than start a part ("..., as measured by
+# ...", "..., which is defined as ...", "..., including ...").
+CONTINUATION_WORDS = frozenset(
+    """
+    as which who whom whose that where when while whereas including include includes
+    such e.g eg i.e ie etc respectively then than with without versus vs both either
+    neither if unless because since so thus hence defined measured assessed
+    whichever whatever
+    """.split()
+)
+
+# A part cut right after one of these words leaves a dangling phrase
+# ("from baseline to, week 12" cannot be a cut).
+DANGLING_WORDS = frozenset(
+    """
+    a an the of to in on at for from by with and or nor as than vs versus via into
+    including include such between among per is are was were be will e.g i.e eg ie
+    whether that which who whose whom how what using over under like especially
+    particularly
+    """.split()
+)
+
+# Verbs and verb forms of sentences. Descriptions are sentences ("ORR is defined as
+# ...", "will be measured using ..."); measures are noun phrases and time frames are
+# mostly verbless.
+SENTENCE_WORDS = frozenset(
+    """
+    is are was were will be been being has have had can may should must would
+    defined measured assessed calculated evaluated determined recorded reported
+    collected performed obtained derived computed scored rated used using consists
+    consist ranges range indicates indicate represents represent means refers
+    includes included describes compared administered asked completed
+    """.split()
+)
+
+# Words that typically open a description: descriptions are sentences or definitions
+# ("The number of ...", "It is defined as ...", "Proportion of participants ...",
+# "To assess ..."), while a measure that goes on after a comma rarely restarts with a
+# determiner or a quantity noun.
+DESCRIPTION_OPENERS = frozenset(
+    """
+    the a an this these those it its each all any our we participants patients
+    subjects number percentage percent proportion mean median rate time total
+    to assessed measured defined evaluated calculated determined using used
+    self-reported comparing compare comparison assessment evaluation measurement
+    """.split()
+)
+
+# Analysis-set tags that old results-style measures append after commas ("...,
+# Week 12/Final Visit, mITT, LOCF"): a part does not start with them.
+ANALYSIS_SETS = frozenset("mitt itt locf bocf ocf fas pp per-protocol population".split())
+
+# Numbers right after these words label things rather than times ("Question 3",
+# "Grade 2", "Part A1", "IIEF-5 item 15"), so they do not make the text time-like.
+LABEL_WORDS = frozenset(
+    """
+    question questions q item items domain domains grade grades stage stages phase
+    type types part parts arm arms group groups level levels cohort cohorts version
+    class step steps section figure table score scores scale no number
+    """.split()
+)
+
+# Abbreviations that end with a period without ending a sentence.
+NON_FINAL_ABBREVIATIONS = frozenset("e.g i.e vs etc approx al fig no dr mr mrs ms st".split())
+
+# ---------------------------------------------------------------------------
+# Search bounds. Measures rarely hold more than a handful of ", " and time frames
+# (sampling schedules such as "0.25, 0.5, 1, 2, ... 48 hours") rarely more than
+# two dozen; bounding them keeps the search small on pathological input.
+# ---------------------------------------------------------------------------
+MAX_MEASURE_ATOMS = 16
+MAX_TIME_ATOMS = 40
+# On outcomes with more candidate description starts (or ends) than this, only the
+# best-scoring ones by their own features are paired: exact on short outcomes, and
+# keeps long ones (descriptions with dozens of ", ") linear in time.
+BEAM = 6
+
+# ---------------------------------------------------------------------------
+# Fitted weights (see the module docstring). Prefixes: ``m_`` measure, ``d_``
+# description, ``t_`` time frame; ``md_``/``mt_``/``dt_`` the cut between two parts.
+# ---------------------------------------------------------------------------
+WEIGHTS: dict[str, float] = {}
+
+_WS = re.compile(r"\s+")
+_NEUTRAL, _VERB, _TIME, _NUMBER = 1, 2, 4, 8
+_PUNCT = ".,;:!?()[]{}<>\"'`“”‘’*=/\\（）［］【】，；："
+
+
+def _lexicon() -> dict[str, int]:
+    """One lookup per word: NEUTRAL_WORDS, SENTENCE_WORDS and time words as bit flags."""
+    lex: dict[str, int] = {}
+    for words, flag in (
+        (NEUTRAL_WORDS, _NEUTRAL),
+        (SENTENCE_WORDS, _VERB),
+        (TIME_UNITS | TIME_WORDS | NUMBER_WORDS | MONTH_NAMES, _TIME),
+    ):
+        for w in words:
+            lex[w] = lex.get(w, 0) | flag
+    return lex
+
+
+_LEXICON = _lexicon()
+
+
+def _word_flags(w: str) -> int:
+    """Flags of a word not in the lexicon: numbers, codes such as "d28", "6th", "12h"
+    and compounds such as "post-dose" or "12-week" count as time words."""
+    if w[0].isdigit() or w[-1].isdigit():
+        return _TIME | _NUMBER
+    if "-" in w:
+        for part in w.split("-"):
+            if part and (part[0].isdigit() or _LEXICON.get(part, 0) & _TIME):
+                return _TIME
+    return 0
+_ABBREV_END = re.compile(r"\(\s*[A-Z][A-Za-z0-9\-/&+ ,.]{0,20}\)\s*\.?$")
+_OPENERS = "([{（［【"
+_CLOSERS = ")]}）］】"
+_BRACKETS = {**{c: 1 for c in _OPENERS}, **{c: -1 for c in _CLOSERS}}
+_BAR_RE = re.compile(r"\|")
+_BRACKET_RE = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
+
+
+def _fold(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+class _Atom:
+    """What the scorer needs to know about one ", "-separated piece of an outcome."""
+
+    __slots__ = (
+        "text",
+        "words",
+        "content",
+        "timey",
+        "verbs",
+        "caps",
+        "delta",
+        "quotes",
+        "first",
+        "last",
+        "starts_upper",
+        "starts_lower",
+        "starts_digit",
+        "starts_time",
+        "ends_period",
+        "ends_colon",
+        "continuation",
+        "conjunction",
+        "dangling",
+        "ends_number",
+        "ends_time",
+        "starts_bracket",
+        "stems",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Words are whitespace-separated tokens stripped of surrounding punctuation:
+        # much faster than a regular expression, and precise enough here.
+        tokens = [t for t in (t.strip(_PUNCT) for t in text.split()) if t]
+        low = [t.lower() for t in tokens]
+        self.words = len(tokens)
+        content = timey = verbs = caps = 0
+        stems = set()
+        lexicon = _LEXICON
+        previous = ""
+        for tok, w in zip(tokens, low, strict=True):
+            flags = lexicon.get(w)
+            if flags is None:
+                flags = _word_flags(w)
+                if flags & _NUMBER and previous in LABEL_WORDS:
+                    flags = _NUMBER
+            previous = w
+            if flags & _VERB:
+                verbs += 1
+            if flags & _NEUTRAL:
+                continue
+            content += 1
+            if flags & _TIME:
+                timey += 1
+            if tok[0].isupper():
+                caps += 1
+            if len(w) > 2 and not flags & _NUMBER:
+                stems.add(w[:5])
+        self.content = content
+        self.timey = timey
+        self.verbs = verbs
+        self.caps = caps
+        # Crude stems of the content words, to see whether a part restates another.
+        self.stems = frozenset(stems)
+        self.delta = sum(_BRACKETS[m] for m in _BRACKET_RE.findall(text))
+        self.quotes = text.count('"') % 2
+        first = self.first = low[0] if low else ""
+        last = self.last = low[-1] if low else ""
+        c0 = text[:1]
+        self.starts_upper = c0.isupper()
+        self.starts_lower = c0.islower()
+        self.starts_digit = c0.isdigit() or (c0 in "-~<>≤≥" and text[1:2].isdigit())
+        self.starts_time = bool(first) and bool(
+            (lexicon.get(first) if first in lexicon else _word_flags(first)) & _TIME
+        )
+        if not self.starts_time and first in TIME_PREPOSITIONS and len(low) > 1:
+            second = low[2] if low[1] == "the" and len(low) > 2 else low[1]
+            self.starts_time = bool(
+                (lexicon.get(second) if second in lexicon else _word_flags(second)) & _TIME
+            )
+        self.ends_period = (
+            text.rstrip(")]\"'’” ").endswith(".")
+            and last.rstrip(".") not in NON_FINAL_ABBREVIATIONS
+        )
+        self.ends_colon = text.endswith((":", ";"))
+        self.continuation = first in CONTINUATION_WORDS
+        self.conjunction = first in CONJUNCTIONS or text.startswith("&")
+        self.ends_number = last[:1].isdigit()
+        self.ends_time = bool(last) and bool(
+            (lexicon.get(last) if last in lexicon else _word_flags(last)) & _TIME
+        )
+        self.starts_bracket = c0 in _OPENERS
+        self.dangling = last in DANGLING_WORDS and not text.endswith(".")
+
+
+class _Outcome:
+    """Prefix sums over the atoms of one outcome, so any span is described in O(1)."""
+
+    __slots__ = (
+        "atoms",
+        "n",
+        "p_words",
+        "p_content",
+        "p_timey",
+        "p_verbs",
+        "p_caps",
+        "p_delta",
+        "p_quotes",
+        "p_period",
+        "shared_prefix",
+        "shared_suffix",
+        "context",
+        "next_long",
+        "list_closer",
+        "suffix_min",
+    )
+
+    def __init__(self, atoms: list[_Atom]) -> None:
+        self.atoms = atoms
+        self.n = len(atoms)
+        # Cut indices whose prefix (measure) or suffix (time frame) text also starts or
+        # ends another outcome of the same field; filled in by :func:`_with_context`.
+        self.shared_prefix: frozenset[int] = frozenset()
+        self.shared_suffix: frozenset[int] = frozenset()
+        # (share of the other outcomes of the field with a description, with a time
+        # frame, with ", " in the measure) after a first pass; None on the first pass.
+        self.context: tuple[float, float, float] | None = None
+        self.p_words = _prefix(a.words for a in atoms)
+        self.p_content = _prefix(a.content for a in atoms)
+        self.p_timey = _prefix(a.timey for a in atoms)
+        self.p_verbs = _prefix(a.verbs for a in atoms)
+        self.p_caps = _prefix(a.caps for a in atoms)
+        self.p_delta = _prefix(a.delta for a in atoms)
+        self.p_quotes = _prefix(a.quotes for a in atoms)
+        self.p_period = _prefix(int(a.ends_period) for a in atoms)
+        n = self.n
+        # suffix_min[k]: lowest bracket depth at the end of atoms k-1.. (after atom k-1).
+        self.suffix_min = [0] * (n + 2)
+        low = math.inf
+        for k in range(n, 0, -1):
+            low = min(low, self.p_delta[k])
+            self.suffix_min[k] = low
+        self.suffix_min[n + 1] = math.inf
+        # next_long[k]: first index >= k of an atom longer than three words (or n).
+        self.next_long = [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            self.next_long[k] = k if atoms[k].words > 3 else self.next_long[k + 1]
+        # list_closer[k]: index of the atom that closes a list opened at k ("SEP, IIEF,
+        # and RSE scores"; "21, and 33 weeks"): short items, then one led by a
+        # conjunction; n when atoms[k:] do not open with the tail of a list.
+        self.list_closer = [n] * (n + 1)
+        for k in range(n):
+            for m in range(k, min(n, k + 8)):
+                a = atoms[m]
+                if m > k and a.conjunction:
+                    if a.words <= 6:
+                        self.list_closer[k] = m
+                    break
+                if a.words > 4 or a.ends_period:
+                    break
+
+
+    def inside_brackets(self, c: int) -> bool:
+        """Whether the cut before atoms[c] sits inside brackets that close after it."""
+        depth = self.p_delta[c]
+        if depth <= 0:
+            return False
+        return self.suffix_min[c + 1] < depth
+
+    def top_cuts(self, i: int, j: int) -> int:
+        """Number of cuts inside atoms[i:j] that are not inside brackets opened there."""
+        depth = 0
+        count = 0
+        for k in range(i, j - 1):
+            depth += self.atoms[k].delta
+            if depth <= 0:
+                count += 1
+        return count
+
+    def echo(self, j: int) -> bool:
+        """Whether the text of atoms[j:] also occurs inside atoms[:j]."""
+        tail = ", ".join(a.text for a in self.atoms[j:])
+        head = ", ".join(a.text for a in self.atoms[:j])
+        return len(tail) >= 4 and tail in head
+
+
+def _prefix(values: Iterable[int]) -> list[int]:
+    out = [0]
+    total = 0
+    for v in values:
+        total += v
+        out.append(total)
+    return out
+
+
+def _density(o: _Outcome, i: int, j: int) -> float:
+    content = o.p_content[j] - o.p_content[i]
+    return (o.p_timey[j] - o.p_timey[i]) / content if content else 0.0
+
+
+# The features every part has, in the order _common_values gives them.
+_COMMON_NAMES = (
+    "bias",
+    "atoms",
+    "logwords",
+    "unclosed",
+    "unopened",
+    "quotes",
+    "density",
+    "verbs",
+    "inner_period",
+    "ends_period",
+    "caps",
+)
+
+
+def _common_values(o: _Outcome, i: int, j: int) -> tuple[list[float], str]:
+    """Values of :data:`_COMMON_NAMES` for atoms[i:j], and the length-bin name."""
+    words = o.p_words[j] - o.p_words[i]
+    content = o.p_content[j] - o.p_content[i]
+    delta = o.p_delta[j] - o.p_delta[i]
+    verbs = o.p_verbs[j] - o.p_verbs[i]
+    # Periods inside the part, not counting its own end: a period-ended atom inside a
+    # part hints that a part boundary was missed there.
+    inner_periods = o.p_period[j - 1] - o.p_period[i]
+    values = [
+        1.0,
+        float(j - i - 1),
+        math.log1p(words),
+        float(min(delta, 3)) if delta > 0 else 0.0,
+        float(min(-delta, 3)) if delta < 0 else 0.0,
+        float((o.p_quotes[j] - o.p_quotes[i]) % 2),
+        (o.p_timey[j] - o.p_timey[i]) / content if content else 0.0,
+        float(min(verbs, 3)),
+        float(min(inner_periods, 3)),
+        1.0 if o.atoms[j - 1].ends_period else 0.0,
+        (o.p_caps[j] - o.p_caps[i]) / content if content else 0.0,
+    ]
+    return values, _length_bin(words)
+
+
+def _common_part(o: _Outcome, i: int, j: int, tag: str) -> list[tuple[str, float]]:
+    """Features every part has, named ``tag + feature``."""
+    values, length_bin = _common_values(o, i, j)
+    f = [(tag + name, v) for name, v in zip(_COMMON_NAMES, values, strict=True)]
+    f.append((tag + length_bin, 1.0))
+    return f
+
+
+_LENGTH_BINS = (2, 4, 8, 16, 32, 64)
+
+
+def _density_bin(density: float) -> str:
+    if density <= 0.0:
+        return "dens=0"
+    if density < 0.34:
+        return "dens<.34"
+    if density < 0.67:
+        return "dens<.67"
+    return "dens>=.67"
+
+
+def _length_bin(words: int) -> str:
+    for edge in _LENGTH_BINS:
+        if words <= edge:
+            return f"w<={edge}"
+    return f"w>{_LENGTH_BINS[-1]}"
+
+
+def _measure_features(o: _Outcome, i: int) -> list[tuple[str, float]]:
+    f = _common_part(o, 0, i, "m_")
+    last = o.atoms[i - 1]
+    if _ABBREV_END.search(last.text):
+        f.append(("m_abbrev_end", 1.0))
+    if last.starts_time and i > 1:
+        f.append(("m_last_atom_time", 1.0))
+    if i in o.shared_prefix:
+        f.append(("m_shared", 1.0))
+    if i > 1:
+        # ", " inside brackets opened in the measure ("Scale (Rosen, Riley, 1997)") say
+        # less about a measure being a list than ", " at the top level.
+        f.append(("m_top_commas", float(min(o.top_cuts(0, i), 5))))
+        if len({a.text.lower() for a in o.atoms[:i]}) < i:
+            f.append(("m_repeats", 1.0))  # "rw-PFS, rw-PFS": the second is a description
+    return f
+
+
+def _description_features(o: _Outcome, i: int, j: int) -> list[tuple[str, float]]:
+    """Features of the description atoms[i:j] (the union of the three parts below)."""
+    f = _description_start_features(o, i) + _description_span_features(o, i, j)
+    if j - i > 1:
+        f += _description_end_features(o, j)
+    return f
+
+
+def _description_start_features(o: _Outcome, i: int) -> list[tuple[str, float]]:
+    """Description features that depend only on where it starts."""
+    first = o.atoms[i]
+    f = []
+    if first.starts_upper:
+        f.append(("d_starts_upper", 1.0))
+    if first.first and first.first == o.atoms[0].first:
+        f.append(("d_repeats_measure", 1.0))
+    if first.stems:
+        # Descriptions often restate the measure ("Mortality, Proportion of deaths";
+        # "Change in BP, change in blood pressure"); list items rarely repeat words.
+        measure_stems: set[str] = set()
+        for a in o.atoms[:i]:
+            measure_stems |= a.stems
+        f.append(("d_overlap", len(first.stems & measure_stems) / len(first.stems)))
+    if first.content:
+        f.append(("d_first_caps", first.caps / first.content))
+    if first.verbs:
+        f.append(("d_first_verbs", 1.0))
+    if first.first in DESCRIPTION_OPENERS:
+        f.append(("d_opener", 1.0))
+    if any(a.first in ANALYSIS_SETS for a in o.atoms[i + 1 : i + 4]):
+        f.append(("d_analysis_set", 1.0))  # "..., Baseline to Week 12, mITT, LOCF"
+    if (
+        first.words <= 8
+        and not first.verbs
+        and not first.ends_period
+        and (" and " in first.text or " or " in first.text)
+    ):
+        f.append(("d_first_and", 1.0))  # "laboratory abnormalities and medication use"
+    return f
+
+
+def _description_end_features(o: _Outcome, j: int) -> list[tuple[str, float]]:
+    """Features of the last atom of a description of two atoms or more."""
+    # The last atom of a description that reads like a time expression most likely
+    # opens the time frame instead ("..., baseline, every 8 weeks").
+    f = [("d_last_density", _density(o, j - 1, j))]
+    if o.atoms[j - 1].starts_time:
+        f.append(("d_last_starts_time", 1.0))
+    return f
+
+
+_D_SPAN_NAMES = tuple("d_" + name for name in _COMMON_NAMES) + (
+    "d_vs_m_length",
+    "d_all_short",
+    "d_list_tail",
+)
+
+
+def _description_span_values(o: _Outcome, i: int, j: int) -> tuple[list[float], str]:
+    """Values of :data:`_D_SPAN_NAMES` for the description atoms[i:j], and the name of
+    its length-bin feature. Computed for every (i, j) pair, hence values, not names."""
+    values, length_bin = _common_values(o, i, j)
+    m_words = o.p_words[i]
+    d_words = o.p_words[j] - m_words
+    values.append(math.log((d_words + 1) / (m_words + 1)))
+    values.append(1.0 if o.next_long[i] >= j else 0.0)  # "Clinical Chemistry, Urinalysis"
+    values.append(1.0 if o.list_closer[i] < j else 0.0)  # "SEP, IIEF, and RSE scores"
+    return values, "d_" + length_bin
+
+
+def _description_span_features(o: _Outcome, i: int, j: int) -> list[tuple[str, float]]:
+    """Description features of the whole span."""
+    values, length_bin = _description_span_values(o, i, j)
+    f = [(name, v) for name, v in zip(_D_SPAN_NAMES, values, strict=True) if v]
+    f.append((length_bin, 1.0))
+    return f
+
+
+def _time_features(o: _Outcome, j: int) -> list[tuple[str, float]]:
+    n = o.n
+    f = _common_part(o, j, n, "t_")
+    first = o.atoms[j]
+    f.append(("t_first_density", _density(o, j, j + 1)))
+    if first.starts_time:
+        f.append(("t_first_starts_time", 1.0))
+    if first.starts_upper:
+        f.append(("t_starts_upper", 1.0))
+    f.append(("t_" + _density_bin(_density(o, j, n)), 1.0))
+    if n - j > 1:
+        f.append(("t_rest_density", _density(o, j + 1, n)))
+    if j in o.shared_suffix:
+        f.append(("t_shared", 1.0))
+    if o.list_closer[j] < n:
+        f.append(("t_list_tail", 1.0))
+    if n - j <= 8 and o.echo(j):
+        # The time frame often repeats the end of the measure ("IIEF at 1, 3 and 6
+        # months, 1, 3 and 6 months"); a cut inside such a repeat is unlikely.
+        f.append(("t_echo", 1.0))
+        if j > 1 and o.echo(j - 1):
+            f.append(("t_echo_extends", 1.0))
+    return f
+
+
+def _cut_features(o: _Outcome, c: int, tag: str) -> list[tuple[str, float]]:
+    """Features of the cut between atoms ``c-1`` and ``c`` (``tag`` is md_, mt_ or dt_)."""
+    prev = o.atoms[c - 1]
+    nxt = o.atoms[c]
+    f = []
+    if nxt.starts_lower:
+        f.append((tag + "next_lower", 1.0))
+    if nxt.starts_digit:
+        f.append((tag + "next_digit", 1.0))
+    if nxt.continuation:
+        f.append((tag + "next_continuation", 1.0))
+    if nxt.conjunction:
+        f.append((tag + "next_conjunction", 1.0))
+    if nxt.first in ANALYSIS_SETS:
+        f.append((tag + "next_analysis_set", 1.0))
+    if prev.ends_number and nxt.starts_digit:
+        f.append((tag + "number_list", 1.0))  # "days 7, 14 and 28"
+    if prev.last and prev.last == nxt.last and not prev.ends_period:
+        f.append((tag + "same_tail", 1.0))  # "3rd month, 6th month"
+    if prev.words <= 3 and nxt.words <= 3:
+        f.append((tag + "both_short", 1.0))
+    if prev.ends_time and nxt.starts_time:
+        f.append((tag + "time_list", 1.0))  # "at baseline, 1st month, and 3rd month"
+    if nxt.starts_bracket:
+        f.append((tag + "next_bracket", 1.0))  # "..., (Rosen et al., 1997) ..."
+    if o.inside_brackets(c):
+        f.append((tag + "in_brackets", 1.0))  # "Score (range 0, 10)"
+    f.append((tag + "prev_density", prev.timey / prev.content if prev.content else 0.0))
+    if prev.ends_period:
+        f.append((tag + "prev_period", 1.0))
+    if prev.ends_colon:
+        f.append((tag + "prev_colon", 1.0))
+    if prev.dangling:
+        f.append((tag + "prev_dangling", 1.0))
+    if nxt.words <= 2:
+        f.append((tag + "next_short", 1.0))
+    return f
+
+
+def _dot(features: list[tuple[str, float]], weights: dict[str, float]) -> float:
+    get = weights.get
+    return sum([get(name, 0.0) * value for name, value in features])
+
+
+def _candidates(n: int) -> Iterable[tuple[int, int]]:
+    """All (i, j) with measure atoms[:i], description atoms[i:j], time frame atoms[j:]."""
+    for i in range(1, min(n, MAX_MEASURE_ATOMS) + 1):
+        for j in range(max(i, n - MAX_TIME_ATOMS), n + 1):
+            yield i, j
+    if n > MAX_MEASURE_ATOMS:
+        yield n, n  # measure only, however long
+
+
+def _segmentation_features(o: _Outcome, i: int, j: int) -> list[tuple[str, float]]:
+    """All features of one segmentation (used for fitting; scoring uses the same parts)."""
+    n = o.n
+    f = list(_measure_features(o, i))
+    if i < j:
+        f += _description_features(o, i, j)
+        f += _cut_features(o, i, "md_")
+    if j < n:
+        f += _time_features(o, j)
+        f += _cut_features(o, j, "dt_" if i < j else "mt_")
+    f += _structure_features(o, i, j)
+    return f
+
+
+def _structure_features(o: _Outcome, i: int, j: int) -> list[tuple[str, float]]:
+    """Features of the shape of the segmentation, alone and against the field."""
+    n = o.n
+    f = []
+    if i < j == n:
+        f.append(("s_no_time_with_description", 1.0))
+    if o.context is not None:
+        f += _context_features(o.context, i < j, j < n, i > 1)
+    return f
+
+
+def _context_features(
+    context: tuple[float, float, float], has_d: bool, has_t: bool, m_commas: bool
+) -> list[tuple[str, float]]:
+    """Outcomes of one field tend to share a layout: when the other outcomes have
+    descriptions (time frames, ", " in the measure), this one likely does too."""
+    with_d, with_t, with_m_commas = context
+    f = []
+    if has_d:
+        f.append(("c_description", 2.0 * with_d - 1.0))
+    if has_t:
+        f.append(("c_time", 2.0 * with_t - 1.0))
+    if m_commas:
+        f.append(("c_measure_commas", 2.0 * with_m_commas - 1.0))
+    return f
+
+
+_Layout = tuple[bool, bool, bool]  # (has description, has time frame, ", " in measure)
+
+
+def _best_by_layout(
+    o: _Outcome, weights: dict[str, float]
+) -> dict[_Layout, tuple[float, int, int]]:
+    """Best (score, i, j) for each layout, without the field-context features.
+
+    Scores are sums of part scores computed once each: measure by i, time frame by j,
+    the cut features by cut position, description start by i and end by j; only the
+    description's span features are computed per (i, j) pair. On long outcomes only
+    the :data:`BEAM` best description starts and ends are paired.
+    """
+    n = o.n
+    best: dict[_Layout, tuple[float, int, int]] = {}
+
+    def keep(layout: _Layout, score: float, i: int, j: int) -> None:
+        held = best.get(layout)
+        if held is None or score > held[0]:
+            best[layout] = (score, i, j)
+
+    w = weights
+    get = w.get
+    ends = [i for i in range(1, min(n, MAX_MEASURE_ATOMS) + 1)]
+    if n > MAX_MEASURE_ATOMS:
+        ends.append(n)  # measure only, however long
+    m_score = {i: _dot(_measure_features(o, i), w) for i in ends}
+    first_t = max(1, n - MAX_TIME_ATOMS)
+    t_score = {j: _dot(_time_features(o, j), w) for j in range(first_t, n)}
+    # No description: measure atoms[:i], time frame atoms[i:] (or none).
+    for i in ends:
+        if i == n:
+            keep((False, False, i > 1), m_score[i], i, n)
+        elif i >= first_t:
+            score = m_score[i] + t_score[i] + _dot(_cut_features(o, i, "mt_"), w)
+            keep((False, True, i > 1), score, i, i)
+    # With a description atoms[i:j].
+    starts = [i for i in ends if i < n]
+    if not starts:
+        return best
+    head = {
+        i: m_score[i] + _dot(_description_start_features(o, i) + _cut_features(o, i, "md_"), w)
+        for i in starts
+    }
+    no_time = get("s_no_time_with_description", 0.0)
+    tail = {j: t_score[j] + _dot(_cut_features(o, j, "dt_"), w) for j in t_score if j > 1}
+    tail[n] = no_time
+    d_end = {j: _dot(_description_end_features(o, j), w) for j in tail if j > 1}
+    if len(head) > BEAM:
+        starts = sorted(head, key=head.__getitem__, reverse=True)[:BEAM]
+    stops = list(tail)
+    if len(stops) > BEAM:
+        stops = sorted(stops, key=lambda j: tail[j] + d_end[j], reverse=True)[:BEAM]
+    span_weights = [get(name, 0.0) for name in _D_SPAN_NAMES]
+    mul = operator.mul
+    for i in starts:
+        for j in stops:
+            if j <= i:
+                continue
+            values, length_bin = _description_span_values(o, i, j)
+            score = head[i] + tail[j] + sum(map(mul, span_weights, values))
+            score += get(length_bin, 0.0)
+            if j - i > 1:
+                score += d_end[j]
+            keep((True, j < n, i > 1), score, i, j)
+    return best
+
+
+def _choose(
+    o: _Outcome, best: dict[_Layout, tuple[float, int, int]], weights: dict[str, float]
+) -> tuple[int, int]:
+    """The best (i, j) over layouts, adding the field-context features if known."""
+    top = -math.inf
+    cut = (1, o.n)
+    for (has_d, has_t, m_commas), (score, i, j) in best.items():
+        if o.context is not None:
+            score += _dot(_context_features(o.context, has_d, has_t, m_commas), weights)
+        if score > top:
+            top = score
+            cut = (i, j)
+    return cut
+
+
+def _best_segmentation(o: _Outcome, weights: dict[str, float]) -> tuple[int, int]:
+    """The best (i, j) for one outcome: measure atoms[:i], description atoms[i:j]."""
+    return _choose(o, _best_by_layout(o, weights), weights)
+
+
+def _atoms(text: str) -> list[str]:
+    """Cut one outcome at every ", " that leaves non-empty text on both sides."""
+    pieces = text.split(", ")
+    atoms: list[str] = []
+    for piece in pieces:
+        if atoms and (not piece or not atoms[-1]):
+            atoms[-1] = atoms[-1] + ", " + piece
+        else:
+            atoms.append(piece)
+    if len(atoms) > 1 and not atoms[-1]:
+        atoms[-2] = atoms[-2] + ", "
+        atoms.pop()
+    return atoms
+
+
+def _outcome_texts(text: str) -> list[str]:
+    """Cut a folded field into outcomes at the ``|`` that can be join points."""
+    if "|" not in text:
+        return [text]
+    n = len(text)
+    out: list[str] = []
+    start = 0  # just after the last accepted cut
+    for match in _BAR_RE.finditer(text):
+        k = match.start()
+        if k == 0 or k == n - 1 or text[k - 1] in " |" or text[k + 1] in " |":
+            continue  # parts are stripped and never empty: not a join point
+        depth = sum(_BRACKETS[c] for c in _BRACKET_RE.findall(text, start, k))
+        if depth > 0 and _closes_first(text, k + 1):
+            continue  # "(A|B)": the bar sits inside a bracket
+        out.append(text[start:k])
+        start = k + 1
+    out.append(text[start:])
+    return [t.strip() for t in out if t.strip()]
+
+
+def _closes_first(text: str, start: int) -> bool:
+    """True when, from ``start``, a bracket closes before any opens, the next ``|``
+    or the next ", "."""
+    depth = 0
+    for k in range(start, min(len(text), start + 200)):
+        ch = text[k]
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            if depth == 0:
+                return True
+            depth -= 1
+        elif ch == "|" or (ch == "," and text[k + 1 : k + 2] == " " and depth == 0):
+            return False
+    return False
+
+
+def _outcomes(texts: list[str]) -> list[tuple[list[str], _Outcome]]:
+    """Atoms and scorer state of each outcome text of one field, with field context.
+
+    Outcomes of one study are written by one hand: time frames are often shared
+    ("up to 2 years" after every outcome) while measures differ. So a candidate time
+    frame that also ends another outcome, or a candidate measure that also starts
+    another outcome, is a feature.
+    """
+    parsed = []
+    for text in texts:
+        atoms = _atoms(text)
+        parsed.append((atoms, _Outcome([_Atom(a) for a in atoms])))
+    distinct = {t for t in texts}
+    if len(distinct) < 2:
+        return parsed
+    prefixes: dict[str, int] = {}
+    suffixes: dict[str, int] = {}
+    seen: set[str] = set()
+    for text, (atoms, _) in zip(texts, parsed, strict=True):
+        if text in seen:
+            continue
+        seen.add(text)
+        for key in _cut_strings(atoms, prefix=True):
+            prefixes[key] = prefixes.get(key, 0) + 1
+        for key in _cut_strings(atoms, prefix=False):
+            suffixes[key] = suffixes.get(key, 0) + 1
+    for atoms, o in parsed:
+        n = len(atoms)
+        o.shared_prefix = frozenset(
+            i for i, key in zip(range(1, n), _cut_strings(atoms, prefix=True), strict=True)
+            if prefixes.get(key, 0) > 1
+        )
+        o.shared_suffix = frozenset(
+            j for j, key in zip(range(n - 1, 0, -1), _cut_strings(atoms, prefix=False), strict=True)
+            if suffixes.get(key, 0) > 1
+        )
+    return parsed
+
+
+def _cut_strings(atoms: list[str], prefix: bool) -> list[str]:
+    """Texts of atoms[:i] for i = 1..n-1 (prefix) or atoms[j:] for j = n-1..1."""
+    n = len(atoms)
+    if prefix:
+        lim = min(n - 1, MAX_MEASURE_ATOMS)
+        out, acc = [], ""
+        for k in range(lim):
+            acc = atoms[k] if k == 0 else acc + ", " + atoms[k]
+            out.append(acc)
+        return out + [""] * (n - 1 - lim)
+    lim = min(n - 1, MAX_TIME_ATOMS)
+    out, acc = [], ""
+    for k in range(lim):
+        a = atoms[n - 1 - k]
+        acc = a if k == 0 else a + ", " + acc
+        out.append(acc)
+    return out + [""] * (n - 1 - lim)
+
+
+def _triple(atoms: list[str], i: int, j: int) -> tuple[str, str | None, str | None]:
+    return ", ".join(atoms[:i]), ", ".join(atoms[i:j]) or None, ", ".join(atoms[j:]) or None
+
+
+def split_outcome(
+    text: str | None, weights: dict[str, float] | None = None
+) -> tuple[str, str | None, str | None] | None:
+    """Split ONE outcome ``measure, description, time frame`` into its three parts.
+
+    Whitespace is folded first. Returns None for empty text; otherwise the measure is
+    never empty and a missing description or time frame is None. ``weights``
+    replaces :data:`WEIGHTS` (for fitting and experiments). Prefer
+    :func:`split_outcomes` on a whole field: it also uses the other outcomes.
+    """
+    text = _fold(text or "")
+    if not text:
+        return None
+    ((atoms, o),) = _outcomes([text])
+    i, j = _best_segmentation(o, WEIGHTS if weights is None else weights)
+    return _triple(atoms, i, j)
+
+
+def split_outcomes(
+    text: str | None, weights: dict[str, float] | None = None
+) -> list[tuple[str, str | None, str | None]]:
+    """Split one flat/CSV outcome field into (measure, description, time_frame) triples.
+
+    The field holds outcomes joined by ``|``, each ``measure, description, time
+    frame`` joined by ``", "`` with empty parts dropped (the ClinicalTrials.gov CSV
+    export and the seed flat text). Whitespace is folded; empty or None input gives
+    ``[]``. Missing descriptions and time frames are None. Never raises on a string.
+    ``weights`` replaces :data:`WEIGHTS` (for fitting and experiments).
+
+    >>> split_outcomes("Overall survival (OS), Time from randomisation to death., up to 2 years")
+    [('Overall survival (OS)', 'Time from randomisation to death.', 'up to 2 years')]
+    """
+    if not text:
+        return []
+    w = WEIGHTS if weights is None else weights
+    parsed = _outcomes(_outcome_texts(_fold(text)))
+    layouts = [_best_by_layout(o, w) for _, o in parsed]
+    cuts = [_choose(o, b, w) for (_, o), b in zip(parsed, layouts, strict=True)]
+    if _set_context(parsed, cuts):
+        cuts = [_choose(o, b, w) for (_, o), b in zip(parsed, layouts, strict=True)]
+    return [_triple(atoms, i, j) for (atoms, _), (i, j) in zip(parsed, cuts, strict=True)]
+
+
+def _set_context(parsed: list[tuple[list[str], _Outcome]], cuts: list[tuple[int, int]]) -> bool:
+    """Give each outcome the layout of the others (first-pass cuts); False if alone."""
+    k = len(parsed)
+    if k < 2:
+        return False
+    n_d = sum(1 for (_, o), (i, j) in zip(parsed, cuts, strict=True) if i < j)
+    n_t = sum(1 for (_, o), (i, j) in zip(parsed, cuts, strict=True) if j < o.n)
+    n_m = sum(1 for i, _ in cuts if i > 1)
+    for (_, o), (i, j) in zip(parsed, cuts, strict=True):
+        d = n_d - (i < j)
+        t = n_t - (j < o.n)
+        m = n_m - (i > 1)
+        o.context = (d / (k - 1), t / (k - 1), m / (k - 1))
+    return True
