@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 OUT ?= build/demo
 
-.PHONY: help setup demo test test-slow lint fmt fmt-ttl eval-split clean
+.PHONY: help setup demo validate test test-slow lint fmt fmt-ttl eval eval-split bench-validate clean
 
 help: ## List the targets
 	@echo "trialkg make targets:"
@@ -32,6 +32,10 @@ demo: $(STAMP) ## Build the example trials into the embedded store; print a summ
 	@echo
 	$(BIN)/trialkg query --all --store $(OUT)
 
+validate: $(STAMP) ## Validate the demo build (SHACL shapes + *-violation queries); OUT=DIR for another build
+	@test -d $(OUT)/store || $(BIN)/trialkg build examples/seeds --out $(OUT)
+	$(BIN)/trialkg validate --store $(OUT)
+
 test: $(STAMP) ## Run the whole test suite (fast; corpus tests skip if ../shared/corpus is absent)
 	$(BIN)/python -m pytest -q
 
@@ -47,10 +51,19 @@ fmt: $(STAMP) ## ruff format the code
 	$(BIN)/ruff check --fix kg tests bench
 
 fmt-ttl: $(STAMP) ## Rewrite the ontology, vocabularies and shapes in canonical Turtle
-	$(BIN)/python -m kg.ontology canonicalize ontology/trialkg.ttl ontology/vocab/*.ttl
+	$(BIN)/python -m kg.ontology canonicalize ontology/trialkg.ttl ontology/vocab/*.ttl shapes/*.ttl
 
-eval-split: $(STAMP) ## Measure the flat/CSV outcome splitter against ground truth; list every miss
-	$(BIN)/python bench/outcome_split.py --corpus $(CORPUS)
+eval-split: $(STAMP) ## Measure the flat/CSV outcome splitter against ground truth (misses in build/split-misses.txt)
+	mkdir -p build
+	$(BIN)/python bench/outcome_split.py --corpus $(CORPUS) --misses build/split-misses.txt
+
+eval: eval-split $(STAMP) ## Measure text understanding on the labelled sets (drugs, endpoints, criteria, time frames, eligibility)
+	$(BIN)/python bench/eval_drugs.py --quiet
+	$(BIN)/python bench/eval_text.py --quiet
+	$(BIN)/python bench/eval_eligibility.py --quiet
+
+bench-validate: $(STAMP) ## Validation time at 1k and 10k studies: ours vs naive pyshacl (ratios)
+	$(BIN)/python bench/validate_bench.py --n 1000 --n 10000 --corpus $(CORPUS)
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache

@@ -300,5 +300,14 @@ def _stats(store_path: str, as_json: bool) -> None:
             click.echo(f"{k:<30} {v}")
 
 
+def _register_commands() -> None:
+    from kg.validate import validate_command
+
+    main.add_command(validate_command)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

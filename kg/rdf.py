@@ -206,6 +206,10 @@ def record_quads(record: TrialRecord) -> tuple[str, NamedNode, list[Quad]]:
     if record.title:
         add(s, RDFS_LABEL, _lit(record.title))
         text(s, "briefTitle", record.title)
+    elif record.nct_id:
+        # A source without titles (the HINT CSV): label the study with its id so
+        # that tables and saved queries still show it; SHACL warns of the gap.
+        add(s, RDFS_LABEL, _lit(record.nct_id))
     text(s, "nctId", record.nct_id)
     text(s, "officialTitle", record.official_title)
     text(s, "acronym", record.acronym)

@@ -6,26 +6,30 @@ every other file holds the shapes of what a study graph contains.
 
 How it scales. pyshacl over one rdflib graph of the whole corpus is correct but
 slow: every SHACL-SPARQL constraint is parsed again for each focus node and then
-evaluated against the whole graph, so one constraint on 10k studies ran past 16
-minutes. pyshacl over a pyoxigraph-backed graph is faster but wrong (false
-``sh:in`` and ``sh:hasValue`` results on string literals). So validation here runs
-pyshacl on small rdflib graphs, one per study:
+evaluated against the whole graph (``bench/validate_bench.py``: about 2 minutes
+for 300 studies, growing faster than linearly). pyshacl over a pyoxigraph-backed
+graph is faster but wrong (false ``sh:in`` and ``sh:hasValue`` results on string
+literals). So validation here works per study graph:
 
-* each study's named graph (streamed from the build's ``trials.nq``, or read from
-  the store or an input file) is copied into its own rdflib graph, together with
-  the *vocabulary slice* it references: the triples of every vocabulary or
-  ontology node it points to (drugs, endpoint types, criteria, phases, roles, its
-  classes), and what those point to in turn (drug classes, broader endpoint
-  types, superclasses). That slice is exactly what ``sh:class`` and the
-  cross-node SHACL-SPARQL constraints read, so ``sh:class`` sees subclasses. (We
-  do not pass the vocabulary as pyshacl's ``ont_graph``: its inoculation copies
-  OWL axioms and named individuals only, not typed vocabulary terms such as
+* each study's named graph is streamed from the build's ``trials.nq`` (or read
+  from the store or an input file; a Turtle file without graph names is split
+  into per-study parts) and validated together with the *vocabulary slice* it
+  references: the triples of every vocabulary or ontology node it points to
+  (drugs, endpoint types, criteria, phases, roles, its classes) and of what those
+  point to in turn (drug classes, broader endpoint types, superclasses), so
+  ``sh:class`` sees subclasses and cross-node rules see the vocabulary. (The
+  vocabulary is not passed as pyshacl's ``ont_graph``: its inoculation copies
+  OWL axioms and named individuals only, not typed terms such as
   ``endpoint:orr a tkg:EndpointType``, and it clones the data graph on every call.)
-* the graph parses each SHACL-SPARQL query once (``_PreparedQueryGraph``), not once
-  per focus node;
+* study graphs are validated in batches of ``BATCH_SIZE`` (disjoint graphs in one
+  rdflib graph): pyshacl rebuilds its shapes on every call, a fixed cost of tens
+  of milliseconds with our ~100 shapes, far more than the study itself costs;
+* core constraints run in pyshacl; each SHACL-SPARQL constraint runs once per
+  batch on an in-memory Oxigraph store, joined with the shape's focus nodes
+  (the same results as pyshacl's per-node runs: the tests compare them);
 * the vocabulary graph itself, and any triples that belong to no study, are
-  validated once with all shapes;
-* ``jobs`` > 1 spreads studies over worker processes.
+  validated once, with every shape;
+* ``jobs`` > 1 spreads the batches over worker processes.
 
 Results name the study (NCT id, else title), its source file and position (from
 the study graph's provenance), the shape, severity, focus node, path, value and
@@ -156,12 +160,15 @@ def load_shapes(kind: str = "all") -> Graph:
 # ----------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Result:
     """One validation result (a SHACL result, or one row of a violation query).
 
-    IRIs are full; ``value`` is an IRI or a literal's text. ``value_n3`` and
-    ``path_ttl`` keep the exact RDF terms for the Turtle report.
+    ``shape`` and ``focus`` are full IRIs (a query's shape is
+    ``https://w3id.org/trialkg/query/<name>``); ``path`` is a SPARQL property path
+    with trialkg prefixes (``tkg:hasRole``, ``^tkg:hasOutcome``); ``value`` is an
+    IRI or a literal's text; ``study`` is the NCT id, else the title. ``focus_n3``,
+    ``value_n3`` and ``path_ttl`` keep the exact RDF terms for the Turtle report.
     """
 
     severity: str
@@ -181,6 +188,7 @@ class Result:
 
     @property
     def rank(self) -> int:
+        """3 for a Violation, 2 for a Warning, 1 for an Info."""
         return _RANK.get(self.severity, 0)
 
     def to_dict(self) -> dict[str, Any]:
@@ -358,8 +366,11 @@ def _short_value(r: Result, width: int = 60) -> str:
 
 
 def _table(cols: list[str], rows: list[dict[str, str]], width: int = 48) -> list[str]:
-    def cut(s: str, w: int) -> str:
-        return s if len(s) <= w else s[: w - 3] + "..."
+    def cut(s: str, w: int, col: str) -> str:
+        if len(s) <= w:
+            return s
+        # A path is told apart by its end (the file name), a title by its start.
+        return "..." + s[len(s) - w + 3 :] if col == "source" else s[: w - 3] + "..."
 
     widths = {
         c: min(max([len(c)] + [len(str(r[c])) for r in rows]), width if c != "message" else 200)
@@ -367,7 +378,7 @@ def _table(cols: list[str], rows: list[dict[str, str]], width: int = 48) -> list
     }
     out = ["  ".join(c.ljust(widths[c]) for c in cols).rstrip()]
     for r in rows:
-        out.append("  ".join(cut(str(r[c]), widths[c]).ljust(widths[c]) for c in cols).rstrip())
+        out.append("  ".join(cut(str(r[c]), widths[c], c).ljust(widths[c]) for c in cols).rstrip())
     return out
 
 
@@ -616,8 +627,33 @@ def _init_worker(support_nt: bytes) -> None:
 
 
 @lru_cache(maxsize=4)
-def _split_shapes_cached(kind: str) -> tuple[Graph, list[_SparqlConstraint]]:
-    return _split_shapes(load_shapes(kind))
+def _split_shapes_cached(
+    kind: str,
+) -> tuple[Graph, list[_SparqlConstraint], frozenset[str] | None]:
+    core, constraints = _split_shapes(load_shapes(kind))
+    return core, constraints, _core_predicates(core)
+
+
+def _core_predicates(core: Graph) -> frozenset[str] | None:
+    """The predicates the core shapes can read, or None when that cannot be told simply.
+
+    When every path is a predicate or its inverse and no shape nests another by
+    sh:node, sh:property or sh:qualifiedValueShape, pyshacl reads only triples with
+    those predicates, plus rdf:type and rdfs:subClassOf (targets and sh:class). The
+    rdflib graph then gets only those triples: loading rdflib is a large share of
+    the cost, and vocabulary slices carry many labels and synonyms no core shape reads.
+    """
+    if any((None, p, None) in core for p in (SH.node, SH.property, SH.qualifiedValueShape)):
+        return None
+    preds = {_RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#subClassOf"}
+    for path in core.objects(None, SH.path):
+        inner = core.value(path, SH.inversePath) if isinstance(path, BNode) else path
+        if not isinstance(inner, URIRef):
+            return None
+        preds.add(str(inner))
+    for p in (SH.targetSubjectsOf, SH.targetObjectsOf):
+        preds.update(str(o) for o in core.objects(None, p))
+    return frozenset(preds)
 
 
 @dataclass
@@ -666,7 +702,7 @@ def _validate_batch(units: list[_Unit], default_source: str) -> list[Result]:
     import pyshacl
 
     support: _Support = _STATE["support"]
-    core, constraints = _STATE["all" if any(u.kind == "rest" for u in units) else "study"]
+    core, constraints, preds = _STATE["all" if any(u.kind == "rest" for u in units) else "study"]
     store = ox.Store()
     provs: list[_Provenance] = []
     owners: dict[Any, list[int]] = defaultdict(list)
@@ -681,7 +717,8 @@ def _validate_batch(units: list[_Unit], default_source: str) -> list[Result]:
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in data)
     g = _PreparedQueryGraph()
     for t in set(data):
-        g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+        if preds is None or t.predicate.value in preds:
+            g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
     _, report, _ = pyshacl.validate(g, shacl_graph=core, inference="none", inplace=True)
     found = _results_from_report(report)
     for c, row in _run_sparql_constraints(store, constraints):
