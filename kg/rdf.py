@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse, serialize
 
@@ -338,8 +339,17 @@ def record_quads(record: TrialRecord) -> tuple[str, NamedNode, list[Quad]]:
             add(n, T("landmarkDays"), _decimal(oc.landmark_days))
         text(n, "assessor", oc.assessor)
 
+    _design_quads(record, s, add, text)
     el = record.eligibility
     text(s, "eligibilityText", el.get("criteria_text"))
+    for k, c in enumerate(el.get("criteria") or [], 1):
+        cn = NamedNode(f"{s.value}/criterion/{k}")
+        add(s, T("hasEligibilityCriterion"), cn)
+        kind = "ExclusionCriterion" if c.get("kind") == "exclusion" else "InclusionCriterion"
+        add(cn, RDF_TYPE, T(kind))
+        text(cn, "criterionText", c.get("text"))
+        add(cn, T("position"), Literal(str(k), datatype=XSD_INTEGER))
+        _criterion_attributes(cn, c.get("attributes") or {}, add, text)
     text(s, "sex", el.get("sex"))
     text(s, "minimumAge", el.get("minimum_age"))
     text(s, "maximumAge", el.get("maximum_age"))
@@ -372,6 +382,80 @@ def record_quads(record: TrialRecord) -> tuple[str, NamedNode, list[Quad]]:
     text(g, "recordVersion", src.record_version)
     text(g, "extractionMethod", src.extraction)
     return key, g, _dedupe(out)
+
+
+def _num(value: Any, integer: bool = False) -> Literal | None:
+    """A typed number literal, or None for anything that is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    if integer:
+        return Literal(str(int(value)), datatype=XSD_INTEGER)
+    return _decimal(value)
+
+
+def _design_quads(record: TrialRecord, s: NamedNode, add: Any, text: Any) -> None:
+    """Design facts read from prose, dosing regimens, and data-quality findings."""
+    facts = record.design.get("from_text") or {}
+    text(s, "phaseText", facts.get("phase_text"))
+    if isinstance(facts.get("multicenter"), bool):
+        add(s, T("multicenter"), Literal(str(facts["multicenter"]).lower(), datatype=XSD_BOOLEAN))
+    add(s, T("plannedEnrollment"), _num(facts.get("planned_enrollment"), integer=True))
+    add(s, T("cycleDays"), _num(facts.get("cycle_days")))
+    for k, r in enumerate(facts.get("regimens") or [], 1):
+        rn = NamedNode(f"{s.value}/regimen/{k}")
+        add(s, T("hasRegimen"), rn)
+        add(rn, RDF_TYPE, T("DosingRegimen"))
+        add(rn, T("position"), Literal(str(k), datatype=XSD_INTEGER))
+        text(rn, "regimenAgentText", r.get("agent_text"))
+        add(rn, T("dose"), _num(r.get("dose")))
+        text(rn, "doseUnit", r.get("unit"))
+        if isinstance(r.get("unit_ok"), bool) and r.get("unit"):
+            add(rn, T("doseUnitPlausible"), Literal(str(r["unit_ok"]).lower(), datatype=XSD_BOOLEAN))
+        text(rn, "route", r.get("route"))
+        add(rn, T("intervalDays"), _num(r.get("interval_days")))
+        text(rn, "intervalText", r.get("interval_text"))
+        add(rn, T("maxCycles"), _num(r.get("max_cycles"), integer=True))
+        add(rn, T("maxDurationDays"), _num(r.get("max_duration_days")))
+        text(rn, "untilEvent", r.get("until"))
+        text(rn, "evidence", r.get("evidence"))
+    for k, f in enumerate(record.notes, 1):
+        if not isinstance(f, dict) or not f.get("kind"):
+            continue
+        fn = NamedNode(f"{s.value}/finding/{k}")
+        add(s, T("hasFinding"), fn)
+        add(fn, RDF_TYPE, T("DataQualityFinding"))
+        text(fn, "findingKind", str(f["kind"]))
+        text(fn, "message", str(f["message"]) if f.get("message") else None)
+        text(fn, "evidence", str(f["evidence"]) if f.get("evidence") else None)
+
+
+def _criterion_attributes(cn: NamedNode, a: dict[str, Any], add: Any, text: Any) -> None:
+    for key, local, integer in (
+        ("min_age", "minAgeYears", False),
+        ("max_age", "maxAgeYears", False),
+        ("ecog_max", "ecogMax", True),
+        ("karnofsky_min", "karnofskyMin", True),
+        ("prior_lines_min", "priorLinesMin", True),
+        ("prior_lines_max", "priorLinesMax", True),
+    ):
+        add(cn, T(local), _num(a.get(key), integer=integer))
+    if a.get("measurable_disease") is True:
+        add(cn, T("measurableDisease"), _TRUE)
+        for notation in a.get("measurable_by") or []:
+            add(cn, T("measurableBy"), _criteria_iri(str(notation)))
+    for b in a.get("biomarkers") or []:
+        if not isinstance(b, dict) or not b.get("marker"):
+            continue
+        text(cn, "biomarker", str(b["marker"]))
+        req = " ".join(str(x) for x in (b.get("marker"), b.get("status"), b.get("threshold")) if x)
+        text(cn, "biomarkerRequirement", req)
+    organ = a.get("organ_function")
+    for o in organ if isinstance(organ, list) else []:
+        text(cn, "organFunction", str(o))
+    if isinstance(a.get("brain_metastases"), str):
+        text(cn, "brainMetastases", a["brain_metastases"])
 
 
 def _dedupe(quads: list[Quad]) -> list[Quad]:

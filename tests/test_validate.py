@@ -335,9 +335,9 @@ def test_command_exit_0_on_a_good_graph() -> None:
 
 
 def test_command_exit_1_on_a_violation() -> None:
-    code, out, err = _invoke(str(DATA / "invalid" / "study-two-brief-titles.ttl"))
+    code, out, err = _invoke(str(DATA / "invalid" / "arm-type-not-a-code.ttl"))
     assert code == 1
-    assert "tkgsh:Study-briefTitle" in out
+    assert "tkgsh:Arm-armType" in out
     assert err.strip().splitlines()[-1].startswith("trialkg: error: validation failed")
 
 

@@ -13,28 +13,41 @@ Formats handled (all seen in ``../shared/corpus``):
   about 100 columns, ``-  item`` or ``1. item`` separated by blank lines, wrapped lines
   indented under the item text; old NCI PDQ records use ``DISEASE CHARACTERISTICS:``,
   ``PATIENT CHARACTERISTICS:`` and short sub-headings (``Age``, ``Hepatic``).
-* The classic API: one item per line, usually without bullets.
+* The classic API: one item per line, usually without bullets; Chinese records number
+  items inline (``1、... 2、...``).
+* Reflowed text, as some records are stored: a heading in the middle of a line ("... in
+  the study Exclusion Criteria: - ..."), items run together after ``Criteria: - a - b``,
+  PDQ headings run together on one line. They are put back on lines of their own first.
 
 Rules, stated once:
 
 * Headings (``Inclusion Criteria:``, ``Key exclusion criteria``, ``Non-inclusion
-  criteria:``, ``Exclusion:``, ``- Inclusion criteria:`` ...) switch the kind and are not
-  criteria. Text with no heading is all inclusion until a heading or a lead-in line
-  ("... will be excluded:") says exclusion.
-* A short line that introduces a list (``PATIENT CHARACTERISTICS:``, ``Age``,
-  ``Group 1: Metabolic syndrome``, a line ending in ``:`` followed by items) is not a
-  criterion: it becomes the ``section`` of the items under it. A heading with more words
-  than the bare heading ("Exclusion criteria related to medications:") is also kept as
-  the section, so no words are lost.
+  criteria:``, ``Exclusion:``, ``- Inclusion criteria:``, "Conditions for Patient
+  Ineligibility" ...) switch the kind and are not criteria. Text with no heading is all
+  inclusion until a heading or a lead-in line ("Patients with any of the following will
+  be excluded:") says exclusion; after a heading, a lead-in changes the kind only when it
+  names inclusion or exclusion ("To be eligible for inclusion ... must not meet any of
+  the following criteria:" under an exclusion heading stays exclusion).
+* A line that introduces what follows (a line ending in ``:`` before more text;
+  ``PATIENT CHARACTERISTICS:``, ``Age``, ``Group 1: Metabolic syndrome`` before bullets;
+  a short label such as "MSM Participants" before its own Inclusion heading) is not a
+  criterion: it becomes the ``section`` of the criteria under it. A heading with more
+  words than the bare heading ("Exclusion criteria related to medications:") is kept the
+  same way.
 * Nested items are attached to their top-level item: one criterion per top-level item,
   its sub-items joined with ``"; "`` (``"Adequate organ function: ANC >= 1.5; platelets
   >= 100"``), because a sub-item usually only qualifies its parent (a definition, a list
   of lab limits, the alternatives of an "any of the following"). The one exception is a
-  top-level item that only introduces the criteria ("Patients must meet all of the
-  following inclusion criteria:"): its sub-items are promoted to criteria and the lead-in
-  becomes their section.
+  top-level item that only introduces the criteria ("Patient must meet all of the
+  following inclusion criteria to be enrolled:"): its sub-items are promoted to criteria
+  and the lead-in becomes their section. A lettered list under a numbered item ending in
+  ":" counts as nested even at the same indentation.
 * ``text`` is the item whitespace-folded, bullet marker and markdown escapes removed,
   otherwise verbatim.
+* No text is lost: every word of the input other than heading words and bullet markers
+  is in some criterion's ``text`` or ``section``, in order (a section line with nothing
+  under it becomes a criterion of its own). Tested on every eligibility text of the
+  shared corpus.
 
 Attributes (:func:`criterion_attributes`) hold only what the item states, read as the
 eligibility consequence: an exclusion "Younger than 18 years" gives ``min_age`` 18, an
@@ -47,7 +60,8 @@ exclusion "ECOG >= 2" gives ``ecog_max`` 1. Keys (absent when not stated):
   move by one ("< 2" gives 1). ``karnofsky_min``: the lowest eligible Karnofsky score
   (steps of 10: "> 80%" gives 90).
 * ``measurable_disease``: True when measurable disease is required (not for "measurable
-  or evaluable"), False when it must be absent; ``measurable_by``: the criteria named
+  or evaluable" nor as one of "one or more of the following"), False when it must be
+  absent; ``measurable_by``: the criteria named
   (notations of :func:`kg.text.criteria.find_criteria`).
 * ``prior_lines_min``/``prior_lines_max``: prior lines of systemic therapy ("at least
   one prior line", "no more than 2 prior regimens", "failed first-line" gives min 1,
@@ -67,6 +81,9 @@ exclusion "ECOG >= 2" gives ``ecog_max`` 1. Keys (absent when not stated):
 * ``life_expectancy_min_days``: days (month = 30.4375 days, as in
   :mod:`kg.text.timeframe`).
 
+Attributes are read from the first :data:`MAX_ATTRIBUTE_CHARS` characters of a criterion,
+and remembered for repeated criteria, so that splitting stays linear in the text.
+
 >>> cs = split_criteria("Inclusion Criteria:\\n\\n* Age >= 18 years\\n* ECOG 0-1\\n\\n"
 ...                     "Exclusion Criteria:\\n\\n* Known brain metastases")
 >>> [(c.kind, c.position, c.text) for c in cs]
@@ -79,6 +96,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kg.text.timeframe import DAYS
@@ -87,6 +105,10 @@ __all__ = ["Criterion", "criterion_attributes", "split_criteria"]
 
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
+# Attributes are read from the first this many characters of a criterion: real criteria are
+# shorter (the longest of 84k in the shared corpus has 7,232), and a longer "criterion" is
+# unsplit text, where reading on would only cost time.
+MAX_ATTRIBUTE_CHARS = 5000
 
 
 @dataclass
@@ -160,14 +182,13 @@ _QUALIFIED_HEADING = re.compile(
     r"(?:for|of|in|stage|part|cohort|group|arm|phase|related|specific|\(|-|\u2013|\d)",
     re.I,
 )
-_KIND_WORD = re.compile(
-    r"\b(non[- ]?inclusion|inclusion|exclusion\w*|exclusions|exclude[ds]?|"
-    r"not\s+(?:be\s+)?eligible|ineligible)\b",
+_ELIGIBILITY_HEADING = re.compile(
+    r"^(?:conditions?|criteria|requirements?)\s+for\s+(?:patient\s+|subject\s+|participant\s+)?"
+    r"(in)?eligibility\s*:?$",
     re.I,
 )
 _LEADIN = re.compile(
-    r"\b(?:inclusion|exclusion|eligib\w*|criteria|enrol\w*|exclude[ds]?|included|"
-    r"participate|entry)\b",
+    r"\b(?:inclusion|exclusion|eligib\w*|enrol\w*|exclude[ds]?|included|participate|entry)\b",
     re.I,
 )
 _LEADIN_NOT = re.compile(r"\b(?:one|1|any one|either|two|2)\s+of\s+the\s+following\b", re.I)
@@ -192,19 +213,26 @@ def _heading_kind(word: str) -> str | None:
     return None
 
 
+_EXCLUDING = re.compile(
+    r"\bnot\s+(?:meet|fulfil+|satisfy|have)\b|\bexclu\w*|\bineligib\w*|\bmust\s+not\b|"
+    r"\bnot\s+(?:be\s+)?(?:eligible|enrolled|included|allowed|permitted)\b|\bnon[- ]?inclusion\b",
+    re.I,
+)
+_NAMES_KIND = re.compile(r"inclu|exclu", re.I)
+_INCLUDING = re.compile(r"\binclusion\b|\beligib\w*|\binclude[ds]?\b", re.I)
+
+
 def _leadin_kind(text: str) -> str | None:
-    """The kind a lead-in line announces ("... will be excluded:"), if exactly one."""
-    kinds = set()
-    for m in _KIND_WORD.finditer(text):
-        w = m.group(1).lower()
-        if w.startswith("inclusion") and "non" not in w:
-            kinds.add(INCLUSION)
-        else:
-            kinds.add(EXCLUSION)
-    if re.search(r"inclusion\s*(?:/|and|or|&)\s*exclusion|exclusion\s*(?:/|and|or|&)\s*inclusion",
-                 text, re.I):
+    """The kind a lead-in line announces ("... will be excluded:"), if it names one."""
+    if re.search(
+        r"inclusion\s*(?:/|and|or|&)\s*exclusion|exclusion\s*(?:/|and|or|&)\s*inclusion", text, re.I
+    ):
         return None
-    return kinds.pop() if len(kinds) == 1 else None
+    if _EXCLUDING.search(text):
+        return EXCLUSION
+    if _INCLUDING.search(text):
+        return INCLUSION
+    return None
 
 
 @dataclass
@@ -219,6 +247,8 @@ class _Line:
 
 def _marker(stripped: str) -> tuple[str, str] | None:
     """(family, text after the marker) when the line starts with a bullet or number."""
+    if len(stripped) == 1 and stripped in "-*•·▪●○◦■□➢►‣⁃–—+":
+        return ("empty", "")
     m = _MARKER.match(stripped)
     if not m:
         return None
@@ -249,7 +279,7 @@ def _marker(stripped: str) -> tuple[str, str] | None:
     return None
 
 
-_INLINE_NUM = re.compile(r"(?:(?<=\s)|(?<=[;；。]))(\d{1,2})、")
+_INLINE_NUM = re.compile(r"(?:^|(?<=\s)|(?<=[;；。]))(\d{1,2})、")
 
 
 _HEAD_PREFIX_WORDS = frozenset(
@@ -259,6 +289,7 @@ _HEAD_PREFIX_WORDS = frozenset(
 _MIDLINE_HEADING = re.compile(
     r"(?<=[\w.;,)\]])[ \t]+(?=(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)[ \t]*(?:\n[ \t]*)?"
     r"(?:Criteria|CRITERIA)[ \t]*(?::|\n[ \t]*\n|\n?[ \t]*$))"
+    r"|(?<=[.;-])[ \t]+(?=(?:Inclusion|Exclusion)[ \t]+criteria[ \t]*:)"
 )
 _PDQ_INLINE = re.compile(r"CHARACTERISTICS:[ \t]*\S")
 _PDQ_HEADS = re.compile(
@@ -284,8 +315,12 @@ def _prepare(text: str) -> str:
             return "\n\n"
 
         text = _MIDLINE_HEADING.sub(cut, text)
-        text = re.sub(r"(?m)^([ \t]*(?:Inclusion|Exclusion|INCLUSION|EXCLUSION))[ \t]*\n[ \t]*"
-                      r"(Criteria|CRITERIA)[ \t]*$", r"\1 \2", text)
+        text = re.sub(
+            r"(?m)^([ \t]*(?:Inclusion|Exclusion|INCLUSION|EXCLUSION))[ \t]*\n[ \t]*"
+            r"(Criteria|CRITERIA)[ \t]*$",
+            r"\1 \2",
+            text,
+        )
         if re.search(r"Criteria[ \t]*:[ \t]*-", text, re.I):
             glued = re.search(r"Criteria[ \t]*:-\S|Criteria[ \t]*:-[ \t]", text, re.I)
             text = re.sub(r"(Criteria[ \t]*:)[ \t]*-", r"\1\n- ", text, flags=re.I)
@@ -315,7 +350,9 @@ def _lines(text: str) -> list[_Line]:
             cuts = [m.start() for m in _INLINE_NUM.finditer(stripped)]
             if cuts and cuts[0] != 0:
                 cuts = [0, *cuts]
-            pieces = [stripped[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(stripped)], strict=True)]
+            pieces = [
+                stripped[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(stripped)], strict=True)
+            ]
             pieces = [p for p in pieces if p]
         for piece in pieces:
             out.extend(_classify(piece, indent))
@@ -336,17 +373,28 @@ def _classify(stripped: str, indent: int) -> list[_Line]:
     if bare:
         word = bare.group("word") or bare.group("word2")
         return [_Line("heading", indent, "", heading_kind=_heading_kind(word))]
+    elig = _ELIGIBILITY_HEADING.match(body)
+    if elig:
+        kind = EXCLUSION if elig.group(1) else INCLUSION
+        return [_Line("heading", indent, "", heading_kind=kind, section=_fold(body))]
     inline = _INLINE_HEADING.match(stripped)
     if inline:
         kind = _heading_kind(inline.group("word"))
         rest = inline.group("rest")
         head = _Line("heading", indent, "", heading_kind=kind)
-        return [head, *_classify(rest, indent + 1)]
+        return [head, *_classify(rest, indent)]
     if _QUALIFIED_HEADING.match(body) and len(body) <= 120 and not body.endswith("."):
         m = _QUALIFIED_HEADING.match(body)
         assert m is not None
-        return [_Line("heading", indent, "", heading_kind=_heading_kind(m.group("word")),
-                      section=_fold(body))]
+        return [
+            _Line(
+                "heading",
+                indent,
+                "",
+                heading_kind=_heading_kind(m.group("word")),
+                section=_fold(body),
+            )
+        ]
     if mk:
         if mk[0] == "empty":
             return []  # a lone bullet: no words to keep
@@ -354,16 +402,26 @@ def _classify(stripped: str, indent: int) -> list[_Line]:
     return [_Line("para", indent, stripped)]
 
 
-@dataclass
+@dataclass(eq=False)
+class _Section:
+    """A sub-heading or lead-in line; kept as a criterion if no item ends up under it."""
+
+    text: str
+    kind: str
+    used: bool = False
+
+
+@dataclass(eq=False)
 class _Item:
     indent: int
     family: str
     parts: list[str]
     kind: str
-    section: str | None
+    section: _Section | None
     bullet: bool
     children: list[_Item] = field(default_factory=list)
     parent: _Item | None = None
+    marker: _Section | None = None  # set on the placeholder that stands for a section line
 
     @property
     def text(self) -> str:
@@ -387,30 +445,46 @@ def _join(item: _Item) -> str:
 
 
 def _structure(lines: list[_Line]) -> list[_Item]:
-    """Top-level items (each with nested children) in order."""
+    """Top-level items (each with nested children) in order, with a placeholder for every
+    section line (so that a section no item follows is still kept)."""
     tops: list[_Item] = []
     stack: list[_Item] = []  # open bullets, outermost first
     kind = INCLUSION
-    section: str | None = None
-    group: str | None = None  # "MSM Participants" before its own Inclusion/Exclusion headings
+    section: _Section | None = None
+    group: _Section | None = None  # "MSM Participants" before its own headings
     current: _Item | None = None  # the element continuation lines attach to
     blank_before = True
+    seen_heading = False
+
+    def new_section(text: str, sec_kind: str) -> _Section:
+        sec = _Section(_fold(text), sec_kind)
+        tops.append(_Item(0, "section", [], sec_kind, None, False, marker=sec))
+        return sec
+
+    skip_to = -1
     for i, ln in enumerate(lines):
+        if i < skip_to:
+            continue
         if ln.kind == "blank":
             blank_before = True
             continue
         if ln.kind == "heading":
+            seen_heading = True
             if ln.heading_kind:
                 kind = ln.heading_kind
-            section = ln.section or group
+            section = new_section(ln.section, kind) if ln.section else group
             stack, current, blank_before = [], None, True
             continue
         if ln.kind == "para":
             # a continuation of the open element?
             if current is not None:
-                if not blank_before and ln.indent > 0 and (
-                    (current.bullet and ln.indent > current.indent)
-                    or (not current.bullet and ln.indent >= current.indent)
+                if (
+                    not blank_before
+                    and ln.indent > 0
+                    and (
+                        (current.bullet and ln.indent > current.indent)
+                        or (not current.bullet and ln.indent >= current.indent)
+                    )
                 ):
                     current.parts.append(ln.text)
                     blank_before = False
@@ -419,22 +493,37 @@ def _structure(lines: list[_Line]) -> list[_Item]:
                     current.parts.append(ln.text)
                     blank_before = False
                     continue
-            # a new paragraph: a section line when it introduces what follows
-            nxt = _next_content(lines, i)
+            # a new paragraph (its wrapped lines joined): a section line when it introduces
+            # what follows
+            j = i + 1
+            while (
+                j < len(lines)
+                and lines[j].kind == "para"
+                and ln.indent > 0
+                and lines[j].indent >= ln.indent
+            ):
+                j += 1
+            if j > i + 1:
+                ln = _Line("para", ln.indent, " ".join(x.text for x in lines[i:j]))
+                skip_to = j
+            nxt = _next_content(lines, j - 1)
             if (
                 nxt is not None
                 and nxt.kind == "heading"
+                and nxt.heading_kind == INCLUSION
+                and (not seen_heading or kind == EXCLUSION)
                 and len(ln.text) <= 60
                 and not ln.text.endswith((".", ";", "；", "。"))
             ):
-                group = _fold(ln.text)
+                group = new_section(ln.text, kind)
                 stack, current, blank_before = [], None, False
                 continue
-            if nxt is not None and _is_section(ln, nxt, lines, i):
+            if nxt is not None and _is_section(ln, nxt):
                 switched = _leadin_kind(ln.text)
-                if switched:
+                # after a heading only a line naming inclusion or exclusion changes the kind
+                if switched and (not seen_heading or _NAMES_KIND.search(ln.text)):
                     kind = switched
-                section = _fold(ln.text)
+                section = new_section(ln.text, kind)
                 stack, current, blank_before = [], None, False
                 continue
             item = _Item(ln.indent, "para", [ln.text], kind, section, False)
@@ -468,13 +557,13 @@ def _structure(lines: list[_Line]) -> list[_Item]:
 
 
 def _next_content(lines: list[_Line], i: int) -> _Line | None:
-    for ln in lines[i + 1 :]:
-        if ln.kind != "blank":
-            return ln
+    for j in range(i + 1, len(lines)):
+        if lines[j].kind != "blank":
+            return lines[j]
     return None
 
 
-def _is_section(ln: _Line, nxt: _Line, lines: list[_Line], i: int) -> bool:
+def _is_section(ln: _Line, nxt: _Line) -> bool:
     text = ln.text
     if nxt.kind == "heading":
         return False
@@ -493,29 +582,38 @@ def _is_leadin(item: _Item) -> bool:
         and text.endswith((":", "："))
         and bool(_LEADIN.search(text))
         and not _LEADIN_NOT.search(text)
-        and not re.search(r"\b(?:function|laborator\w*|values?|defined|organ|marrow)\b", text,
-                          re.I)
+        and not re.search(r"\b(?:function|laborator\w*|values?|defined|organ|marrow)\b", text, re.I)
     )
 
 
 def _flatten(tops: list[_Item]) -> list[tuple[str, str, str | None]]:
-    """(kind, text, section) per criterion, lead-in items promoted."""
-    out: list[tuple[str, str, str | None]] = []
+    """(kind, text, section) per criterion, lead-in items promoted, in document order; a
+    section line that no item ended up under is kept as a criterion of its own."""
+    out: list[tuple[str, str, str | None] | _Section] = []
 
     def emit(item: _Item, section: str | None, kind: str) -> None:
         if item.bullet and _is_leadin(item):
             lead = item.text
-            switched = _leadin_kind(lead) or kind
+            switched = (_leadin_kind(lead) if _NAMES_KIND.search(lead) else None) or kind
             for child in item.children:
-                emit(child, lead, switched)
+                emit(child, f"{section} {lead}" if section else lead, switched)
             return
         text = _join(item)
         if text:
             out.append((kind, text, section))
 
     for top in tops:
-        emit(top, top.section, top.kind)
-    return out
+        if top.marker is not None:
+            out.append(top.marker)  # resolved below, once we know whether anything used it
+            continue
+        if top.section is not None:
+            top.section.used = True
+        emit(top, top.section.text if top.section else None, top.kind)
+    return [
+        x if not isinstance(x, _Section) else (x.kind, x.text, None)
+        for x in out
+        if not isinstance(x, _Section) or (not x.used and x.text)
+    ]
 
 
 def split_criteria(text: str | None) -> list[Criterion]:
@@ -711,9 +809,13 @@ def _age(s: str, kind: str, section: str | None) -> dict[str, Any]:
         if not whole:
             if not _anchored(s, m.start(), m.end(3)):
                 continue
-            if m.group(2) is None and m.group(4) is None and not re.search(
-                r"\b(?:age[ds]?|ages)\s*(?:of|:|between|from|is|=|range)?\s*$",
-                s[max(0, m.start() - 20) : m.start()],
+            if (
+                m.group(2) is None
+                and m.group(4) is None
+                and not re.search(
+                    r"\b(?:age[ds]?|ages)\s*(?:of|:|between|from|is|=|range)?\s*$",
+                    s[max(0, m.start() - 20) : m.start()],
+                )
             ):
                 continue  # bare numbers count only right after an age word ("aged 18-75")
         unit_hi = m.group(4) or m.group(2)
@@ -784,8 +886,11 @@ def _sex(s: str, raw: str, kind: str, section: str | None) -> dict[str, Any]:
     sec = (section or "").lower()
     if re.match(r"^\W*(?:sex|gender)\b", sec):
         body = s.strip(" .;:")
-        if re.fullmatch(r"(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|"
-                        r"both|all)", body):
+        if re.fullmatch(
+            r"(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|"
+            r"both|all)",
+            body,
+        ):
             return {"sex": "all"}
         if re.fullmatch(r"females?|women", body):
             return {"sex": "female"}
@@ -834,13 +939,20 @@ def _ecog(s: str, kind: str, section: str | None) -> dict[str, Any]:
         if re.match(r"[\s(]*(?:\(?karnofsky|\(?kps|\(?lansky)", s[a.end() : a.end() + 14]):
             continue
         w = _window(s, a.end(), r"karnofsky|\bkps\b|lansky|\bor\s+ecog|\bps\s+of\s+[0-5]")
-        w = re.sub(r"\(ecog\)|\(who\)|\(ps\)|eastern cooperative oncology group|"
-                   r"world health organi[sz]ation", " ", w)
+        w = re.sub(
+            r"\(ecog\)|\(who\)|\(ps\)|eastern cooperative oncology group|"
+            r"world health organi[sz]ation",
+            " ",
+            w,
+        )
         lo: int | None = None
         hi: int | None = None
         m = re.search(r"(<=|<|>=|>|=)\s*([0-5])(?!\d|%|\.\d)", w)
-        r = re.search(r"(?<![\d.])([0-5])\s*(?:-|to|or|and|,|/)\s*([0-5])"
-                      r"((?:\s*(?:,|or|and)\s*[0-5](?!\d|%|\.\d))*)(?!\d|%|\.\d)", w)
+        r = re.search(
+            r"(?<![\d.])([0-5])\s*(?:-|to|or|and|,|/)\s*([0-5])"
+            r"((?:\s*(?:,\s*or|,\s*and|,|or|and)\s*[0-5](?!\d|%|\.\d))*)(?!\d|%|\.\d)",
+            w,
+        )
         less = re.search(r"(?<![\d.])([0-5])\s*or\s*(?:less|lower|better|below|fewer)", w)
         more = re.search(r"(?<![\d.])([0-5])\s*or\s*(?:more|higher|greater|worse|above)", w)
         single = re.search(r"(?:of|:|=|is|score|status|ps|grade)\s*([0-5])(?!\d|%|\.\d)", w)
@@ -920,10 +1032,14 @@ def _karnofsky(s: str, kind: str) -> dict[str, Any]:
 
 # ---- life expectancy
 
-_LIFE = re.compile(r"life\s+expectancy|expected\s+survival|survival\s+expectancy|"
-                   r"expected\s+to\s+(?:live|survive)|estimated\s+survival")
-_LIFE_VALUE = re.compile(r"(>=|>|<=|<|=)?\s*(\d+(?:\.\d+)?)\s*(weeks?|wks?|months?|mos?|"
-                         r"years?|yrs?|days?)\b")
+_LIFE = re.compile(
+    r"life\s+expectancy|expected\s+survival|survival\s+expectancy|"
+    r"expected\s+to\s+(?:live|survive)|estimated\s+survival"
+)
+_LIFE_VALUE = re.compile(
+    r"(>=|>|<=|<|=)?\s*(\d+(?:\.\d+)?)\s*(weeks?|wks?|months?|mos?|"
+    r"years?|yrs?|days?)\b"
+)
 _TIME_UNITS = {"w": "week", "m": "month", "y": "year", "d": "day"}
 
 
@@ -967,6 +1083,8 @@ _NOT_RESPONSE = ("CTCAE", "EORTC", "EQ-5D", "SF-", "IIEF")
 def _measurable(s: str, raw: str, kind: str) -> dict[str, Any]:
     if "measurable" not in s or not _MEASURABLE.search(s) or _MEASURABLE_WEAK.search(s):
         return {}
+    if re.search(r"\b(?:1|any|either)\s+(?:or\s+more\s+)?of\s+the\s+following\b|\band/or\b", s):
+        return {}  # measurable disease is one alternative among others
     negated = bool(_MEASURABLE_NEG.search(s))
     if kind == INCLUSION:
         value = not negated
@@ -999,10 +1117,14 @@ _LINES_RANGE = re.compile(
     rf"(?<![\d.])(\d{{1,2}})\s*(?:-|to|or)\s*(\d{{1,2}})\s*{_PRIOR}(?:[\w-]+\s+){{0,2}}?"
     rf"{_LINE_NOUN}"
 )
-_LINES_PLUS = re.compile(rf"(?<![\d.])(\d{{1,2}})\s*(?:or\s+more|or\s+greater|\+)\s*{_PRIOR}"
-                         rf"(?:[\w-]+\s+){{0,2}}?{_LINE_NOUN}")
-_LINES_EXACT = re.compile(rf"\b(?:only|exactly|1\s+and\s+only)\s+(\d{{1,2}})\s*{_PRIOR}"
-                          rf"(?:[\w-]+\s+){{0,2}}?{_LINE_NOUN}")
+_LINES_PLUS = re.compile(
+    rf"(?<![\d.])(\d{{1,2}})\s*(?:or\s+more|or\s+greater|\+)\s*{_PRIOR}"
+    rf"(?:[\w-]+\s+){{0,2}}?{_LINE_NOUN}"
+)
+_LINES_EXACT = re.compile(
+    rf"\b(?:only|exactly|1\s+and\s+only)\s+(\d{{1,2}})\s*{_PRIOR}"
+    rf"(?:[\w-]+\s+){{0,2}}?{_LINE_NOUN}"
+)
 _AFTER_FIRST_LINE = re.compile(
     r"(?:\b(?:fail\w*|progress\w*|refractory|relaps\w*|recurr\w*|after|following|"
     r"intoleran\w*|resistan\w*)\b|>=?)[^.;]{0,80}?\b(?:first|1st|front)[- ]?line\b"
@@ -1035,8 +1157,14 @@ _WASHOUT = re.compile(
 def _prior_lines(s: str, kind: str) -> dict[str, Any]:
     lo: int | None = None
     hi: int | None = None
-    if re.search(r"line|regimen|systemic|anti-?cancer|anti-?tumou?r|naive|untreated|"
-                 r"neoplastic", s) is None:
+    if (
+        re.search(
+            r"line|regimen|systemic|anti-?cancer|anti-?tumou?r|naive|untreated|"
+            r"neoplastic",
+            s,
+        )
+        is None
+    ):
         return {}
     m = _LINES_EXACT.search(s)
     if m:
@@ -1065,8 +1193,11 @@ def _prior_lines(s: str, kind: str) -> dict[str, Any]:
             lo = 1
         if lo is None and hi is None:
             for m in _NAIVE.finditer(s):
-                if re.match(r"\s*(?:or|and|/)\s*(?:treatment[- ])?(?:experienced|pre-?treated|"
-                            r"previously\s+treated)", s[m.end() :]):
+                if re.match(
+                    r"\s*(?:or|and|/)\s*(?:treatment[- ])?(?:experienced|pre-?treated|"
+                    r"previously\s+treated)",
+                    s[m.end() : m.end() + 40],
+                ):
                     continue
                 if not _NAIVE_CLASS.search(s[max(0, m.start() - 25) : m.start()]):
                     hi = 0
@@ -1100,19 +1231,42 @@ def _prior_lines(s: str, kind: str) -> dict[str, Any]:
 # ---- biomarkers
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("PD-L1", re.compile(r"\bPD-?L1\b|programmed\s+(?:cell\s+)?death[\s-]+(?:1\s+)?ligand[\s-]*1"
-                         r"|\bB7-?H1\b", re.I)),
-    ("HER2", re.compile(r"\bHER-?2(?:\s*/\s*neu|-?neu)?\b|\bERBB-?2\b|human\s+epidermal\s+growth"
-                        r"\s+factor\s+receptor[\s-]*2\b|\bc-?erbB-?2\b", re.I)),
-    ("EGFR", re.compile(r"\bEGFR\b|(?<!human )\bepidermal\s+growth\s+factor\s+receptor\b"
-                        r"(?![\s-]*2\b)(?!\s*\(HER)")),
+    (
+        "PD-L1",
+        re.compile(
+            r"\bPD-?L1\b|programmed\s+(?:cell\s+)?death[\s-]+(?:1\s+)?ligand[\s-]*1"
+            r"|\bB7-?H1\b",
+            re.I,
+        ),
+    ),
+    (
+        "HER2",
+        re.compile(
+            r"\bHER-?2(?:\s*/\s*neu|-?neu)?\b|\bERBB-?2\b|human\s+epidermal\s+growth"
+            r"\s+factor\s+receptor[\s-]*2\b|\bc-?erbB-?2\b",
+            re.I,
+        ),
+    ),
+    (
+        "EGFR",
+        re.compile(
+            r"\bEGFR\b|(?<!human )\bepidermal\s+growth\s+factor\s+receptor\b"
+            r"(?![\s-]*2\b)(?!\s*\(HER)"
+        ),
+    ),
     ("ALK", re.compile(r"\bALK\b|anaplastic\s+lymphoma\s+kinase", re.I if False else 0)),
     ("ROS1", re.compile(r"\bROS-?1\b", re.I)),
     ("BRAF", re.compile(r"\bBRAF\b", re.I)),
     ("KRAS", re.compile(r"\bK-?RAS\b", re.I)),
     ("NRAS", re.compile(r"\bN-?RAS\b", re.I)),
-    ("MSI-H", re.compile(r"\bMSI(?:-?H(?:igh)?)?\b|\bMSS\b|microsatellite[\s-]+(?:instability|"
-                         r"instable|unstable|stable|stability)|high[\s-]+microsatellite", re.I)),
+    (
+        "MSI-H",
+        re.compile(
+            r"\bMSI(?:-?H(?:igh)?)?\b|\bMSS\b|microsatellite[\s-]+(?:instability|"
+            r"instable|unstable|stable|stability)|high[\s-]+microsatellite",
+            re.I,
+        ),
+    ),
     ("dMMR", re.compile(r"\b[dp]MMR\b|mismatch[\s-]+repair|\bMMR\b", re.I)),
     ("TMB", re.compile(r"\bTMB(?:-?H(?:igh)?)?\b|tumou?r\s+mutation(?:al)?\s+burden", re.I)),
     ("NTRK", re.compile(r"\bNTRK[1-3]?\b", re.I)),
@@ -1123,8 +1277,14 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("IDH", re.compile(r"\bIDH[12]?\b", re.I)),
     ("FGFR", re.compile(r"\bFGFR[1-4]?\b", re.I)),
     ("FLT3", re.compile(r"\bFLT-?3\b", re.I)),
-    ("ER", re.compile(r"\bER\b(?=\s*[+-]|\s*/|\s*(?:and|or)\s+PR|-?\s*positiv|-?\s*negativ)|"
-                      r"\b(?:o?estrogen)\s+receptor", re.I if False else 0)),
+    (
+        "ER",
+        re.compile(
+            r"\bER\b(?=\s*[+-]|\s*/|\s*(?:and|or)\s+PR|-?\s*positiv|-?\s*negativ)|"
+            r"\b(?:o?estrogen)\s+receptor",
+            re.I if False else 0,
+        ),
+    ),
     ("PR", re.compile(r"\bPg?R\b(?=\s*[+-]|-?\s*positiv|-?\s*negativ)|\bprogesterone\s+receptor")),
     ("HR", re.compile(r"\bhormone[\s-]+receptors?\b|\bHR\b(?=\s*[+-]|-?\s*positiv|-?\s*negativ)")),
     ("BCR-ABL", re.compile(r"\bBCR-?ABL1?\b|philadelphia\s+chromosome|\bPh\+", re.I)),
@@ -1141,20 +1301,50 @@ _MARKER_IS_DRUG = re.compile(
     re.I,
 )
 _STATUS: list[tuple[str, re.Pattern[str]]] = [
-    ("wild-type", re.compile(r"wild[\s-]?types?|\bwt\b|non-?mutated|un-?mutated|"
-                             r"without\s+(?:\w+\s+)?mutations?", re.I)),
-    ("rearrangement", re.compile(r"rearrange\w*|fusions?\b|fusion[\s-]+(?:positive|gene)|"
-                                 r"translocat\w*|\bfused\b", re.I)),
+    (
+        "wild-type",
+        re.compile(
+            r"wild[\s-]?types?|\bwt\b|non-?mutated|un-?mutated|"
+            r"without\s+(?:\w+\s+)?mutations?",
+            re.I,
+        ),
+    ),
+    (
+        "rearrangement",
+        re.compile(
+            r"rearrange\w*|fusions?\b|fusion[\s-]+(?:positive|gene)|"
+            r"translocat\w*|\bfused\b",
+            re.I,
+        ),
+    ),
     ("amplification", re.compile(r"amplif\w*", re.I)),
-    ("mutation", re.compile(r"mutat\w*|mutant|\bvariants?\b|deletions?|\bdel\b|insertions?|"
-                            r"alterations?|activating|sensiti[sz]ing|substitutions?|"
-                            r"\bexon\s*\d+|\b[A-Z]\d{2,4}[A-Z]\b|\bV600\b", re.I)),
+    (
+        "mutation",
+        re.compile(
+            r"mutat\w*|mutant|\bvariants?\b|deletions?|\bdel\b|insertions?|"
+            r"alterations?|activating|sensiti[sz]ing|substitutions?|"
+            r"\bexon\s*\d+|\b[A-Z]\d{2,4}[A-Z]\b|\bV600\b",
+            re.I,
+        ),
+    ),
     ("high", re.compile(r"\bhigh\b|-H\b|-high\b", re.I)),
     ("low", re.compile(r"\blow\b", re.I)),
-    ("negative", re.compile(r"negativ\w*|^\s*-(?=\s*(?:$|[/,;)]|and\b|or\b))|"
-                            r"^\s*\(-\)|\bproficien\w*|\bstable\b", re.I)),
-    ("positive", re.compile(r"positiv\w*|^\s*\+|^\s*\(\+\)|overexpress\w*|over-express\w*|"
-                            r"\bdeficien\w*|instabilit\w*|unstable|instable", re.I)),
+    (
+        "negative",
+        re.compile(
+            r"negativ\w*|^\s*-(?=\s*(?:$|[/,;)]|and\b|or\b))|"
+            r"^\s*\(-\)|\bproficien\w*|\bstable\b",
+            re.I,
+        ),
+    ),
+    (
+        "positive",
+        re.compile(
+            r"positiv\w*|^\s*\+|^\s*\(\+\)|overexpress\w*|over-express\w*|"
+            r"\bdeficien\w*|instabilit\w*|unstable|instable",
+            re.I,
+        ),
+    ),
 ]
 _PREFIX_STATUS = re.compile(
     r"(overexpress\w*|over-express\w*|positive\s+for|negative\s+for|mutated|mutant|"
@@ -1174,11 +1364,21 @@ _THRESHOLD = re.compile(
     r"(?:\s*(?:of|in)?\s*(?:tumou?r\s+cells\s*)?\(?\s*(?P<score2>tps|cps)\b)?",
     re.I,
 )
-_IHC = re.compile(r"\bIHC\s*(?:score\s*(?:of\s*)?)?([0-3])\s*\+", re.I)
-_SCORE_NAMES = {"tumor proportion score": "TPS", "tumour proportion score": "TPS",
-                "combined positive score": "CPS"}
-_OPS = {">=": "\u2265", "<=": "\u2264", "\u2265": "\u2265", "\u2264": "\u2264", ">": ">",
-        "<": "<", "=": "="}
+_IHC = re.compile(r"\bIHC\s*\)?\s*(?:score\s*(?:of\s*)?)?([0-3])\s*\+", re.I)
+_SCORE_NAMES = {
+    "tumor proportion score": "TPS",
+    "tumour proportion score": "TPS",
+    "combined positive score": "CPS",
+}
+_OPS = {
+    ">=": "\u2265",
+    "<=": "\u2264",
+    "\u2265": "\u2265",
+    "\u2264": "\u2264",
+    ">": ">",
+    "<": "<",
+    "=": "=",
+}
 _NEGATION = re.compile(
     r"\b(?:no|not|without|absence\s+of|lack\s+of|negative\s+for|free\s+of|nor)\b[^.;]{0,40}$",
     re.I,
@@ -1189,8 +1389,10 @@ def _threshold(window: str) -> str | None:
     best: re.Match[str] | None = None
     for m in _THRESHOLD.finditer(window):
         if m.group("score") or m.group("score2") or m.group("unit"):
-            if best is None or (m.group("score") or m.group("score2")) and not (
-                best.group("score") or best.group("score2")
+            if (
+                best is None
+                or (m.group("score") or m.group("score2"))
+                and not (best.group("score") or best.group("score2"))
             ):
                 best = m
     if best is None:
@@ -1284,7 +1486,7 @@ def _biomarkers(raw: str, kind: str) -> dict[str, Any]:
     for i, (start, end, name) in enumerate(kept):
         nxt = kept[i + 1][0] if i + 1 < len(kept) else len(text)
         prev_end = kept[i - 1][1] if i else 0
-        after = text[end : min(nxt, end + 60)]
+        after = text[end : min(nxt, end + 90)]
         cut = re.search(r"[;.](?:\s|$)", after)
         if cut:
             after = after[: cut.start()]
@@ -1358,8 +1560,10 @@ def _intrinsic(name: str, mention: str, status: str | None) -> str | None:
             return "negative"
         if re.search(r"msi-?h|instab|unstable|instable|high", m):
             return status if status in ("negative",) else "positive"
-        return status if status in ("positive", "negative") else (
-            "positive" if status == "high" else "negative" if status == "low" else None
+        return (
+            status
+            if status in ("positive", "negative")
+            else ("positive" if status == "high" else "negative" if status == "low" else None)
         )
     if name == "dMMR":
         if m.startswith("pmmr"):
@@ -1377,54 +1581,100 @@ def _intrinsic(name: str, mention: str, status: str | None) -> str | None:
 # ---- organ function
 
 _ORGAN_WORDS = [
-    ("hematologic", re.compile(r"\b(?:ha?ematolog\w*|ha?ematopoie\w*|bone\s+marrow|marrow|"
-                               r"blood\s+count)\b")),
+    (
+        "hematologic",
+        re.compile(
+            r"\b(?:ha?ematolog\w*|ha?ematopoie\w*|bone\s+marrow|marrow|"
+            r"blood\s+count)\b"
+        ),
+    ),
     ("hepatic", re.compile(r"\b(?:hepatic|liver)\b")),
     ("renal", re.compile(r"\b(?:renal|kidney)\b")),
 ]
-_FUNCTION = re.compile(r"\bfunctions?\b|\breserve\b|\bimpairment\b|\binsufficiency\b|"
-                       r"\bfailure\b|\bdysfunction\b")
-_LABS = [
-    ("hematologic", re.compile(
-        r"\b(?:anc|absolute\s+neutrophil\w*|neutrophils?|granulocytes?|platelets?|plt|"
-        r"ha?emoglobin|hb|hgb|wbc|white\s+blood\s+cells?|leu[ck]ocytes?|ha?ematocrit)\b")),
-    ("hepatic", re.compile(
-        r"\b(?:bilirubin|tbil|alt|ast|sgpt|sgot|transaminases?|aminotransferases?|"
-        r"alkaline\s+phosphatase|alp)\b")),
-    ("renal", re.compile(
-        r"\b(?:creatinine|crcl|gfr|egfr(?=\s*(?:>|<|=|\(|of|\d))|creatinine\s+clearance|"
-        r"clearance|bun|blood\s+urea)\b")),
-]
-_LAB_VALUE = re.compile(r"^[^;]{0,45}?(?:\d|\buln\b|\bnormal\b|\blimit\b|\bwnl\b|\bunl\b)")
-
-
-_ORGAN_LIST = re.compile(
-    r"((?:(?:ha?ematolog\w*|ha?ematopoie\w*|bone\s+marrow|marrow|hepatic|liver|renal|kidney|"
-    r"organs?|end-organ|cardiac|heart|lungs?|pulmonary|brain|coagulation|blood|thyroid|"
-    r"adrenal|respiratory|neurologic\w*|major|baseline|other)(?:\s*(?:,|and/or|and|or|&|/))*\s*)+)$"
+_FUNCTION = re.compile(
+    r"\bfunctions?\b|\breserve\b|\bimpairment\b|\binsufficiency\b|"
+    r"\bfailure\b|\bdysfunction\b"
 )
-_GOOD = re.compile(r"\b(?:adequate|acceptable|normal|sufficient|satisfactory|appropriate|good|"
-                   r"preserved|required)\b")
+_LABS = [
+    (
+        "hematologic",
+        re.compile(
+            r"\b(?:anc|absolute\s+neutrophil\w*|neutrophils?|granulocytes?|platelets?|plt|"
+            r"ha?emoglobin|hb|hgb|wbc|white\s+blood\s+cells?|leu[ck]ocytes?|ha?ematocrit)\b"
+        ),
+    ),
+    (
+        "hepatic",
+        re.compile(
+            r"\b(?:bilirubin|tbil|alt|ast|sgpt|sgot|transaminases?|aminotransferases?|"
+            r"alkaline\s+phosphatase|alp)\b"
+        ),
+    ),
+    (
+        "renal",
+        re.compile(
+            r"\b(?:creatinine|crcl|gfr|egfr(?=\s*(?:>|<|=|\(|of|\d))|creatinine\s+clearance|"
+            r"clearance|bun|blood\s+urea)\b"
+        ),
+    ),
+]
+_LAB_VALUE = re.compile(r"[^;]{0,90}?(?:\d|\buln\b|\bnormal\b|\blimit\b|\bwnl\b|\bunl\b)")
+# short lab names count only when written in capitals ("ALT", not the "ast" of a broken "last")
+_LAB_ABBREVIATIONS = frozenset("anc plt hb hgb wbc tbil alt ast sgpt sgot alp crcl bun".split())
+
+
+# words that may make up the list of organs before "function" ("bone marrow, liver, and renal
+# function"); read right to left from "function" (a regex anchored at the end backtracks badly)
+_ORGAN_LIST_WORDS = frozenset(
+    "haematologic haematological hematologic hematological hematopoietic haematopoietic bone "
+    "marrow hepatic liver renal kidney organ organs end-organ cardiac heart lung lungs pulmonary "
+    "brain coagulation blood thyroid adrenal respiratory neurologic neurological major baseline "
+    "other and or and/or".split()
+)
+_LIST_TOKEN = re.compile(r"[\w/-]+|[,&]")
+
+
+def _organ_list(before: str) -> tuple[str, int] | None:
+    """The run of organ words (and connectors) that ends ``before``, and where it starts."""
+    tokens = list(_LIST_TOKEN.finditer(before))
+    start = None
+    for t in reversed(tokens):
+        w = t.group(0)
+        if w in (",", "&") or w in _ORGAN_LIST_WORDS:
+            start = t.start()
+            continue
+        break
+    if start is None:
+        return None
+    return before[start:], start
+
+
+_GOOD = re.compile(
+    r"\b(?:adequate|acceptable|normal|sufficient|satisfactory|appropriate|good|"
+    r"preserved|required)\b"
+)
 
 
 def _organ(s: str, raw: str, section: str | None) -> dict[str, Any]:
     organs: set[str] = set()
     general = False
+    lab_egfr = re.search(r"\beGFR\b", raw) is not None  # the lab value, not the EGFR gene
     for m in _FUNCTION.finditer(s):
         before = s[max(0, m.start() - 80) : m.start()]
-        lst = _ORGAN_LIST.search(before)
-        if not lst:
+        found = _organ_list(before)
+        if not found:
             continue
+        words, at = found
         named = False
         for name, rx in _ORGAN_WORDS:
-            if rx.search(lst.group(1)):
+            if rx.search(words):
                 organs.add(name)
                 named = True
         if (
             not named
-            and re.search(r"\borgans?\b|\bend-organ\b", lst.group(1))
+            and re.search(r"\borgans?\b|\bend-organ\b", words)
             and m.group(0).startswith("function")
-            and _GOOD.search(before[max(0, lst.start() - 25) :])
+            and _GOOD.search(before[max(0, at - 25) :])
         ):
             general = True
     for name, rx in _LABS:
@@ -1434,11 +1684,14 @@ def _organ(s: str, raw: str, section: str | None) -> dict[str, Any]:
                 or s.startswith("a1c", m.end())
             ):
                 continue  # HbA1c, glycated haemoglobin: a diabetes marker
-            if name == "renal" and m.group(0).startswith("egfr") and not re.search(
-                r"\beGFR\b", raw
+            word = m.group(0)
+            if word in _LAB_ABBREVIATIONS and not re.search(
+                r"\b" + word.upper() + r"\b|\b" + word.capitalize() + r"\b", raw
             ):
                 continue
-            if _LAB_VALUE.match(s[m.end() :]):
+            if name == "renal" and word.startswith("egfr") and not lab_egfr:
+                continue
+            if _LAB_VALUE.match(s, m.end()):
                 organs.add(name)
                 break
     sec = (section or "").lower()
@@ -1471,18 +1724,27 @@ _STABLE = re.compile(
     r"allowed\s+if|eligible\s+if|permitted\s+if|no\s+longer|not\s+requiring|"
     r"do(?:es)?\s+not\s+require|without\s+(?:steroids?|symptoms))\b"
 )
-_ALLOWED = re.compile(r"\b(?:allowed|permitted|eligible|acceptable|may\s+be\s+(?:included|"
-                      r"enrolled)|can\s+be\s+(?:included|enrolled))\b")
-_NEG_BEFORE = re.compile(r"\b(?:no|without|absence\s+of|free\s+of|not\s+have|nor|"
-                         r"negative\s+for)\b")
-_REQUIRED = re.compile(r"\b(?:must\s+have|with|presence\s+of|confirmed|diagnosed|documented|"
-                       r"harbou?ring|having)\b")
+_ALLOWED = re.compile(
+    r"\b(?:allowed|permitted|eligible|acceptable|may\s+be\s+(?:included|"
+    r"enrolled)|can\s+be\s+(?:included|enrolled))\b"
+)
+_NEG_BEFORE = re.compile(
+    r"\b(?:no|without|absence\s+of|free\s+of|not\s+have|nor|"
+    r"negative\s+for)\b"
+)
+_REQUIRED = re.compile(
+    r"\b(?:must\s+have|with|presence\s+of|confirmed|diagnosed|documented|"
+    r"harbou?ring|having)\b"
+)
 
 
 def _drop_asides(s: str) -> str:
     """Parenthetical remarks that do not mention the brain are not about it."""
-    return re.sub(r"\([^()]*\)",
-                  lambda m: m.group(0) if re.search(r"brain|cns|metasta", m.group(0)) else " ", s)
+    return re.sub(
+        r"\([^()]*\)",
+        lambda m: m.group(0) if re.search(r"brain|cns|metasta", m.group(0)) else " ",
+        s,
+    )
 
 
 def _brain(s: str, kind: str) -> dict[str, Any]:
@@ -1516,17 +1778,23 @@ def _brain(s: str, kind: str) -> dict[str, Any]:
 
 # ---- pregnancy and contraception
 
-_PREG = re.compile(r"\bpregnan\w*|\blactat\w*|\bbreast[\s-]?feed\w*|\bbreast[\s-]?fed\b|"
-                   r"\bnursing(?!\s+(?:home|facility|care|staff))\b")
+_PREG = re.compile(
+    r"\bpregnan\w*|\blactat\w*|\bbreast[\s-]?feed\w*|\bbreast[\s-]?fed\b|"
+    r"\bnursing(?!\s+(?:home|facility|care|staff))\b"
+)
 _PREG_NEG_INCL = re.compile(
     r"\b(?:not|non|no|nor)[\s-]+(?:be\s+)?(?:currently\s+)?(?:pregnan|lactat|breast|nursing)|"
     r"negative\s+(?:\w+\s+){0,3}?pregnancy|pregnancy\s+test\s+(?:\w+\s+){0,4}?negative|"
     r"must\s+not\s+be\s+(?:pregnan|lactat|breast|nursing)"
 )
-_PREG_AVOID = re.compile(r"\b(?:avoid|prevent\w*|prevention\s+of|to\s+become|becoming|"
-                         r"planning\s+to\s+become)\s+(?:a\s+)?(?:\w+\s+)?$")
-_CONTRA = re.compile(r"contracept\w*|birth\s+control|barrier\s+method|\babstinen\w*|"
-                     r"\bsterili[sz]ation\b|\bsurgically\s+sterile\b|\bvasectom\w*")
+_PREG_AVOID = re.compile(
+    r"\b(?:avoid|prevent\w*|prevention\s+of|to\s+become|becoming|"
+    r"planning\s+to\s+become)\s+(?:a\s+)?(?:\w+\s+)?$"
+)
+_CONTRA = re.compile(
+    r"contracept\w*|birth\s+control|barrier\s+method|\babstinen\w*|"
+    r"\bsterili[sz]ation\b|\bsurgically\s+sterile\b|\bvasectom\w*"
+)
 
 
 def _pregnancy(s: str, kind: str) -> dict[str, Any]:
@@ -1576,7 +1844,8 @@ def criterion_attributes(
         return {}
     kind = EXCLUSION if kind == EXCLUSION else INCLUSION
     try:
-        return _attributes(text, kind, section)
+        found = _cached_attributes(text[:MAX_ATTRIBUTE_CHARS], kind, (section or "")[:200] or None)
+        return _copy(found) if found else {}
     except Exception:  # pragma: no cover - a defect must not stop a batch
         return {}
 
@@ -1612,16 +1881,50 @@ _GATE_STEMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-_GATES = {name: _gate_sets(stems) for name, stems in _GATE_STEMS.items()}
+def _gate_index(gates: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    """``{key: names}`` where a key is a whole token, ``"4:"`` + a 4-letter prefix or
+    ``"6:"`` + a 6-letter prefix (see :func:`_gate_sets`)."""
+    index: dict[str, set[str]] = {}
+    for name, stems in gates.items():
+        exact, four, six = _gate_sets(stems)
+        for key in [*exact, *("4:" + w for w in four), *("6:" + w for w in six)]:
+            index.setdefault(key, set()).add(name)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+_GATE_INDEX = _gate_index(_GATE_STEMS)
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 def _families(tokens: set[str], raw: str) -> set[str]:
-    p4 = {t[:4] for t in tokens}
-    p6 = {t[:6] for t in tokens if len(t) >= 6}
-    fams = {name for name, gate in _GATES.items() if _gate_open(gate, tokens, p4, p6)}
+    index = _GATE_INDEX
+    fams: set[str] = set()
+    for t in tokens:
+        fams |= index.get(t, _NO_NAMES)
+        fams |= index.get("4:" + t[:4], _NO_NAMES)
+        if len(t) >= 6:
+            fams |= index.get("6:" + t[:6], _NO_NAMES)
     if "MET" in raw:
         fams.add("bio")
     return fams
+
+
+def _copy(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A copy a caller may change (values are scalars, lists of strings or of flat dicts)."""
+    out: dict[str, Any] = {}
+    for k, v in attrs.items():
+        if isinstance(v, list):
+            out[k] = [dict(x) if isinstance(x, dict) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _cached_attributes(text: str, kind: str, section: str | None) -> dict[str, Any]:
+    """:func:`_attributes`, remembered: registries repeat criteria word for word ("Not
+    pregnant or nursing"); callers get a copy."""
+    return _attributes(text, kind, section)
 
 
 def _attributes(text: str, kind: str, section: str | None) -> dict[str, Any]:

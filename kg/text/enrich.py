@@ -42,4 +42,51 @@ def enrich_record(record: TrialRecord) -> TrialRecord:
                 "horizon_iso": tf.horizon_iso,
                 "unparsed": tf.unparsed,
             }
+    _design(record)
+    _eligibility(record)
     return record
+
+
+def _prose(record: TrialRecord) -> str:
+    """The record's prose, joined: title, summaries, and outcome texts (cycle lengths hide there)."""
+    parts = [record.title, record.brief_summary, record.detailed_description]
+    for oc in record.outcomes:
+        parts += [oc.description, oc.time_frame]
+    # The flat format repeats the brief summary as the description when there is
+    # none: read each distinct text once, or every fact in it would count twice.
+    return "\n".join(dict.fromkeys(p for p in parts if p))
+
+
+def _design(record: TrialRecord) -> None:
+    """Design facts from prose, kept under ``design["from_text"]``.
+
+    Structured fields win: prose only fills a field the source does not have
+    (the flat format has only prose), and a disagreement becomes a note.
+    """
+    from kg.text.design import compare_with_structured, design_from_text
+
+    facts = design_from_text(_prose(record))
+    record.design["from_text"] = facts.to_dict()
+    notes = list(facts.findings)
+    notes += compare_with_structured(
+        facts, record.phases, record.design, record.enrollment, record.arms or None
+    )
+    if not record.phases and facts.phases:
+        record.phases = list(facts.phases)
+    for key in ("masking", "allocation", "intervention_model"):
+        value = getattr(facts, key)
+        if value and not record.design.get(key):
+            record.design[key] = value
+    for n in notes:
+        if n not in record.notes:
+            record.notes.append(n)
+
+
+def _eligibility(record: TrialRecord) -> None:
+    """Split the eligibility text into inclusion and exclusion criteria with attributes."""
+    from kg.text.eligibility import split_criteria
+
+    el = record.eligibility
+    text = el.get("criteria_text_raw") or el.get("criteria_text")
+    if text:
+        el["criteria"] = [c.to_dict() for c in split_criteria(text)]

@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import math
 import operator
+import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-__all__ = ["split_outcomes", "split_outcome", "WEIGHTS"]
+__all__ = ["WEIGHTS", "fit_weights", "split_outcome", "split_outcomes"]
 
 # ---------------------------------------------------------------------------
 # Tunable word lists. All are matched on lower-cased word tokens.
@@ -190,15 +191,21 @@ MAX_TIME_ATOMS = 40
 # best-scoring ones by their own features are paired: exact on short outcomes, and
 # keeps long ones (descriptions with dozens of ", ") linear in time.
 BEAM = 6
-
-# ---------------------------------------------------------------------------
-# Fitted weights (see the module docstring). Prefixes: ``m_`` measure, ``d_``
-# description, ``t_`` time frame; ``md_``/``mt_``/``dt_`` the cut between two parts.
-# ---------------------------------------------------------------------------
-WEIGHTS: dict[str, float] = {}
+# Cuts nearest the end of an outcome whose suffix is compared with the other outcomes
+# of the field (shared time frames, shared descriptions).
+MAX_SHARED_ATOMS = 64
 
 _WS = re.compile(r"\s+")
 _NEUTRAL, _VERB, _TIME, _NUMBER = 1, 2, 4, 8
+# A number, or a range or list of numbers: "12", "0.5", "1-4", "1,3", "-8", "≥60%".
+_NUMBER_RE = re.compile(r"[-~≤≥+]?\d+(?:[.,:/–-]\d+)*%?")
+# Visit and day codes, ordinals and numbers glued to a unit: "d28", "w12", "c1d1",
+# "v3", "6th", "12h", "24hrs", "6mo", "8weeks".
+_TIME_CODE_RE = re.compile(
+    r"(?:(?:c|cycle|d|day|w|wk|week|m|mo|month|v|visit|y|yr|year)\d+)+"
+    r"|\d+(?:st|nd|rd|th|s|sec|min|mins|h|hr|hrs|d|day|days|w|wk|wks|week|weeks|m|mo|mos"
+    r"|month|months|y|yr|yrs|year|years)"
+)
 _PUNCT = ".,;:!?()[]{}<>\"'`“”‘’*=/\\（）［］【】，；："
 
 
@@ -219,15 +226,23 @@ _LEXICON = _lexicon()
 
 
 def _word_flags(w: str) -> int:
-    """Flags of a word not in the lexicon: numbers, codes such as "d28", "6th", "12h"
-    and compounds such as "post-dose" or "12-week" count as time words."""
-    if w[0].isdigit() or w[-1].isdigit():
+    """Flags of a word not in the lexicon. Numbers and number ranges ("12", "0.5",
+    "1-4"), codes such as "d28", "c1d1", "6th", "12h", "24hrs", and compounds with a
+    time word ("post-dose", "12-week") count as time words; names with a number
+    ("IIEF-5", "SF-36", "COVID-19") do not."""
+    if not (w[0].isdigit() or w[-1].isdigit() or "-" in w):
+        return 0
+    if _NUMBER_RE.fullmatch(w):
         return _TIME | _NUMBER
+    if _TIME_CODE_RE.fullmatch(w):
+        return _TIME
     if "-" in w:
         for part in w.split("-"):
-            if part and (part[0].isdigit() or _LEXICON.get(part, 0) & _TIME):
+            if _LEXICON.get(part, 0) & _TIME or _TIME_CODE_RE.fullmatch(part):
                 return _TIME
     return 0
+
+
 _ABBREV_END = re.compile(r"\(\s*[A-Z][A-Za-z0-9\-/&+ ,.]{0,20}\)\s*\.?$")
 _OPENERS = "([{（［【"
 _CLOSERS = ")]}）］】"
@@ -392,14 +407,16 @@ class _Outcome:
         # conjunction; n when atoms[k:] do not open with the tail of a list.
         self.list_closer = [n] * (n + 1)
         for k in range(n):
+            depth = 0
             for m in range(k, min(n, k + 8)):
                 a = atoms[m]
                 if m > k and a.conjunction:
-                    if a.words <= 6:
+                    if a.words <= 6 and depth <= 0:
                         self.list_closer[k] = m
                     break
                 if a.words > 4 or a.ends_period:
                     break
+                depth += a.delta  # a list inside brackets opened here is not a tail
 
 
     def inside_brackets(self, c: int) -> bool:
@@ -556,6 +573,15 @@ def _description_start_features(o: _Outcome, i: int) -> list[tuple[str, float]]:
         f.append(("d_first_verbs", 1.0))
     if first.first in DESCRIPTION_OPENERS:
         f.append(("d_opener", 1.0))
+    abbrev = _ABBREV_END.search(o.atoms[i - 1].text)
+    if abbrev:
+        # "Overall survival (OS), OS is defined as ...": the description names the
+        # abbreviation the measure ended with.
+        name = abbrev.group(0).strip(" .()").lower()
+        if name and name in first.text.lower():
+            f.append(("d_names_abbrev", 1.0))
+    if i in o.shared_suffix:
+        f.append(("d_shared", 1.0))  # description and time frame shared by outcomes
     if any(a.first in ANALYSIS_SETS for a in o.atoms[i + 1 : i + 4]):
         f.append(("d_analysis_set", 1.0))  # "..., Baseline to Week 12, mITT, LOCF"
     if (
@@ -867,59 +893,44 @@ def _closes_first(text: str, start: int) -> bool:
 def _outcomes(texts: list[str]) -> list[tuple[list[str], _Outcome]]:
     """Atoms and scorer state of each outcome text of one field, with field context.
 
-    Outcomes of one study are written by one hand: time frames are often shared
-    ("up to 2 years" after every outcome) while measures differ. So a candidate time
-    frame that also ends another outcome, or a candidate measure that also starts
-    another outcome, is a feature.
+    Outcomes of one study are written by one hand: time frames (and descriptions) are
+    often shared ("up to 2 years" after every outcome) while measures differ. So a
+    candidate measure that also starts another outcome, or a candidate time frame or
+    description-and-time-frame that also ends another outcome, is a feature.
     """
     parsed = []
     for text in texts:
         atoms = _atoms(text)
         parsed.append((atoms, _Outcome([_Atom(a) for a in atoms])))
-    distinct = {t for t in texts}
-    if len(distinct) < 2:
+    if len(set(texts)) < 2:
         return parsed
     prefixes: dict[str, int] = {}
     suffixes: dict[str, int] = {}
-    seen: set[str] = set()
-    for text, (atoms, _) in zip(texts, parsed, strict=True):
-        if text in seen:
-            continue
-        seen.add(text)
-        for key in _cut_strings(atoms, prefix=True):
-            prefixes[key] = prefixes.get(key, 0) + 1
-        for key in _cut_strings(atoms, prefix=False):
-            suffixes[key] = suffixes.get(key, 0) + 1
-    for atoms, o in parsed:
-        n = len(atoms)
+    cuts = [_cut_offsets(atoms) for atoms, _ in parsed]
+    for text in set(texts):
+        offsets = _cut_offsets(_atoms(text))
+        for _, k in offsets[:MAX_MEASURE_ATOMS]:
+            prefixes[text[:k]] = prefixes.get(text[:k], 0) + 1
+        for _, k in offsets[-MAX_SHARED_ATOMS:]:
+            suffixes[text[k + 2 :]] = suffixes.get(text[k + 2 :], 0) + 1
+    for text, (_, o), offsets in zip(texts, parsed, cuts, strict=True):
         o.shared_prefix = frozenset(
-            i for i, key in zip(range(1, n), _cut_strings(atoms, prefix=True), strict=True)
-            if prefixes.get(key, 0) > 1
+            i for i, k in offsets[:MAX_MEASURE_ATOMS] if prefixes[text[:k]] > 1
         )
         o.shared_suffix = frozenset(
-            j for j, key in zip(range(n - 1, 0, -1), _cut_strings(atoms, prefix=False), strict=True)
-            if suffixes.get(key, 0) > 1
+            i for i, k in offsets[-MAX_SHARED_ATOMS:] if suffixes[text[k + 2 :]] > 1
         )
     return parsed
 
 
-def _cut_strings(atoms: list[str], prefix: bool) -> list[str]:
-    """Texts of atoms[:i] for i = 1..n-1 (prefix) or atoms[j:] for j = n-1..1."""
-    n = len(atoms)
-    if prefix:
-        lim = min(n - 1, MAX_MEASURE_ATOMS)
-        out, acc = [], ""
-        for k in range(lim):
-            acc = atoms[k] if k == 0 else acc + ", " + atoms[k]
-            out.append(acc)
-        return out + [""] * (n - 1 - lim)
-    lim = min(n - 1, MAX_TIME_ATOMS)
-    out, acc = [], ""
-    for k in range(lim):
-        a = atoms[n - 1 - k]
-        acc = a if k == 0 else a + ", " + acc
-        out.append(acc)
-    return out + [""] * (n - 1 - lim)
+def _cut_offsets(atoms: list[str]) -> list[tuple[int, int]]:
+    """(i, offset of the ", " before atoms[i]) for every cut i = 1..n-1."""
+    out = []
+    k = -2
+    for i, a in enumerate(atoms[:-1], start=1):
+        k += len(a) + 2
+        out.append((i, k))
+    return out
 
 
 def _triple(atoms: list[str], i: int, j: int) -> tuple[str, str | None, str | None]:
@@ -983,3 +994,103 @@ def _set_context(parsed: list[tuple[list[str], _Outcome]], cuts: list[tuple[int,
         m = n_m - (i > 1)
         o.context = (d / (k - 1), t / (k - 1), m / (k - 1))
     return True
+
+
+# ---------------------------------------------------------------------------
+# Fitting (used offline to produce WEIGHTS; pure, no I/O)
+# ---------------------------------------------------------------------------
+Triple = tuple[str, str | None, str | None]
+
+
+def _training_instances(
+    fields: Sequence[Sequence[Triple]], weights: dict[str, float] | None
+) -> list[tuple[list[list[tuple[str, float]]], int]]:
+    """(features of every candidate, index of the true one) for each outcome of each
+    field, rebuilding the field text from its true parts; with ``weights``, the
+    field-context features come from a first pass with those weights."""
+    instances = []
+    for truth in fields:
+        texts = [", ".join(p for p in t if p) for t in truth]
+        parsed = _outcomes(texts)
+        if weights is not None:
+            _set_context(parsed, [_best_segmentation(o, weights) for _, o in parsed])
+        for (atoms, o), t in zip(parsed, truth, strict=True):
+            if o.n == 1:
+                continue  # nothing to choose
+            i = len(_atoms(t[0]))
+            j = i + (len(_atoms(t[1])) if t[1] else 0)
+            candidates = list(_candidates(o.n))
+            if _triple(atoms, i, j) != tuple(t) or (i, j) not in candidates:
+                continue  # parts that ", " cannot express exactly
+            features = [_segmentation_features(o, a, b) for a, b in candidates]
+            instances.append((features, candidates.index((i, j))))
+    return instances
+
+
+def _fit(
+    instances: list[tuple[list[list[tuple[str, float]]], int]],
+    l2: float,
+    epochs: int,
+    seed: int,
+) -> dict[str, float]:
+    """Softmax ranking over candidates, by Adagrad with an L2 penalty."""
+    w: dict[str, float] = {}
+    g2: dict[str, float] = {}
+    order = list(range(len(instances)))
+    rng = random.Random(seed)
+    scale = l2 / max(1, len(instances))
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for k in order:
+            features, gold = instances[k]
+            scores = [_dot(f, w) for f in features]
+            top = max(scores)
+            exps = [math.exp(x - top) for x in scores]
+            z = sum(exps)
+            grad: dict[str, float] = {}
+            for f, e in zip(features, exps, strict=True):
+                p = e / z
+                if p < 1e-9:
+                    continue
+                for name, v in f:
+                    grad[name] = grad.get(name, 0.0) + p * v
+            for name, v in features[gold]:
+                grad[name] = grad.get(name, 0.0) - v
+            for name, g in grad.items():
+                g += scale * w.get(name, 0.0)
+                g2[name] = g2.get(name, 1e-8) + g * g
+                w[name] = w.get(name, 0.0) - 0.1 * g / math.sqrt(g2[name])
+    return w
+
+
+def fit_weights(
+    fields: Iterable[Sequence[Triple]],
+    l2: float = 1.0,
+    epochs: int = 40,
+    rounds: int = 2,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Fit weights for :func:`split_outcomes` from true outcome fields.
+
+    ``fields`` holds, per outcome field (one role of one study), its true
+    (measure, description, time frame) triples, whitespace-folded, None for a missing
+    part; the field text is rebuilt from them as ClinicalTrials.gov writes it. The
+    model is a log-linear ranking of every candidate segmentation of an outcome
+    (softmax over candidates, Adagrad, L2 penalty ``l2``); it is fitted once without
+    and then ``rounds`` times with the field-context features, each time computed
+    from a first pass with the previous weights. Deterministic for a given ``seed``.
+    Returns the weights rounded to two decimals, zeros dropped.
+    """
+    fields = [list(f) for f in fields if f]
+    weights = _fit(_training_instances(fields, None), l2, epochs, seed)
+    for _ in range(rounds):
+        weights = _fit(_training_instances(fields, weights), l2, epochs, seed)
+    return {k: round(v, 2) for k, v in sorted(weights.items()) if round(v, 2)}
+
+
+# ---------------------------------------------------------------------------
+# Fitted weights (see the module docstring and fit_weights). Prefixes: ``m_``
+# measure, ``d_`` description, ``t_`` time frame, ``md_``/``mt_``/``dt_`` the cut
+# between two parts, ``s_`` the layout, ``c_`` the layout of the other outcomes.
+# ---------------------------------------------------------------------------
+WEIGHTS: dict[str, float] = {}
