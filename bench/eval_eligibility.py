@@ -4,6 +4,7 @@ Run from the project root::
 
     python bench/eval_eligibility.py            # figures and every miss
     python bench/eval_eligibility.py --quiet    # figures only
+    python bench/eval_eligibility.py --big      # also time single 10 MB texts
 
 The evaluation set is ``tests/data/eval/eligibility.jsonl``: real criteria lines from
 ``../shared/corpus`` (HINT CSV, legacy XML, API v2 JSON), each labelled by reading it,
@@ -23,7 +24,9 @@ Numbers compare within 0.01; lists (``organ_function``, ``measurable_by``) as se
 With the corpus present it also splits every eligibility text of the corpus (API v2,
 legacy XML, HINT CSV, classic API) and reports, per format, how many texts split and,
 for API v2 texts with both headings, the share with at least one inclusion and one
-exclusion criterion, plus the time per MB.
+exclusion criterion, plus the time per MB. ``--big`` times :func:`split_criteria` on
+single 10 MB texts: the corpus texts joined into one, the same with every newline removed
+(one giant "criterion"), and 10 MB of short bullet lines.
 """
 
 from __future__ import annotations
@@ -208,9 +211,41 @@ def corpus_coverage(corpus: Path = CORPUS) -> dict[str, Any]:
     }
 
 
+def big_texts(corpus: Path = CORPUS, size: int = 10_000_000) -> dict[str, str]:
+    """Single texts of ``size`` characters for the timing run."""
+    parts: list[str] = []
+    total = 0
+    for _, _, text in corpus_texts(corpus):
+        parts.append(text)
+        total += len(text) + 1
+        if total >= size:
+            break
+    joined = "\n".join(parts)
+    while len(joined) < size:
+        joined += "\n" + joined
+    joined = joined[:size]
+    bullets = ("Inclusion Criteria:\n\n" + "* Age >= 18 years; ECOG 0-1\n" * (size // 28))[:size]
+    return {
+        "corpus texts joined": joined,
+        "one line, no newlines": " ".join(joined.split()),
+        "short bullet lines": bullets,
+    }
+
+
+def time_big(corpus: Path = CORPUS) -> list[tuple[str, float, int, float]]:
+    """(name, MB, criteria, seconds) for each big text."""
+    out = []
+    for name, text in big_texts(corpus).items():
+        start = time.perf_counter()
+        n = len(split_criteria(text))
+        out.append((name, len(text) / 1e6, n, time.perf_counter() - start))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="figures only, no misses")
+    parser.add_argument("--big", action="store_true", help="also time single 10 MB texts")
     args = parser.parse_args(argv)
     res = evaluate()
     print(f"eligibility attributes: {res['rows']} labelled criteria ({EVAL_FILE.name})")
@@ -224,8 +259,10 @@ def main(argv: list[str] | None = None) -> int:
             print("  " + m)
     if CORPUS.is_dir():
         cov = corpus_coverage()
-        print(f"corpus: {cov['megabytes']:.1f} MB split in {cov['seconds']:.1f} s "
-              f"({cov['seconds'] / max(cov['megabytes'], 1e-9):.2f} s/MB)")
+        print(
+            f"corpus: {cov['megabytes']:.1f} MB split in {cov['seconds']:.1f} s "
+            f"({cov['seconds'] / max(cov['megabytes'], 1e-9):.2f} s/MB)"
+        )
         for fmt, c in cov["formats"].items():
             both = c.get("both_headings", 0)
             share = c.get("both_kinds", 0) / both if both else 1.0
@@ -238,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             for line in cov["failures"] + [f"one kind only: {x}" for x in cov["one_kind"]]:
                 print("  " + line)
+        if args.big:
+            for name, mb, n, seconds in time_big():
+                print(
+                    f"  one {mb:.1f} MB text ({name}): {n} criteria in {seconds:.1f} s "
+                    f"({seconds / mb:.2f} s/MB)"
+                )
     else:
         print(f"corpus: not found at {CORPUS}, skipped")
     return 0

@@ -412,7 +412,9 @@ def _design_quads(record: TrialRecord, s: NamedNode, add: Any, text: Any) -> Non
         add(rn, T("dose"), _num(r.get("dose")))
         text(rn, "doseUnit", r.get("unit"))
         if isinstance(r.get("unit_ok"), bool) and r.get("unit"):
-            add(rn, T("doseUnitPlausible"), Literal(str(r["unit_ok"]).lower(), datatype=XSD_BOOLEAN))
+            add(
+                rn, T("doseUnitPlausible"), Literal(str(r["unit_ok"]).lower(), datatype=XSD_BOOLEAN)
+            )
         text(rn, "route", r.get("route"))
         add(rn, T("intervalDays"), _num(r.get("interval_days")))
         text(rn, "intervalText", r.get("interval_text"))

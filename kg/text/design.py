@@ -33,7 +33,12 @@ Rules, stated once:
   "Albumin-bound paclitaxel"), or the word next to a dose when the vocabulary does not
   know it. Schedule words shared by a combination ("anti-PD-1 combined with albumin-bound
   paclitaxel, every 3 weeks") apply to every agent of it; a dose applies only to the
-  agent it follows.
+  agent it follows or, written right before it, precedes ("50 mg sildenafil"). A time
+  anchored to an event ("up to 2 years after surgery") is a follow-up time, not a
+  treatment duration; radiation doses (Gy) are not drug doses. Sentences longer than
+  :data:`MAX_SENTENCE_CHARS` are not read for regimens (they are not prose).
+* When the prose states two values of one fact, the first is kept and a
+  ``<fact>-conflict`` finding names the others.
 
 >>> f = design_from_text("This is an open-label, single-arm, phase II, multi-center trial.")
 >>> f.phases, f.masking, f.intervention_model, f.allocation, f.multicenter
@@ -50,6 +55,9 @@ from typing import Any
 from kg.text.timeframe import DAYS
 
 __all__ = ["DesignFacts", "compare_with_structured", "design_from_text"]
+
+MAX_SENTENCE_CHARS = 5000
+MAX_HITS = 500  # mentions of one form compared for conflicts; the first is what counts
 
 
 @dataclass
@@ -343,7 +351,9 @@ def _first_of(rules: list[tuple[str, re.Pattern[str]]], text: str) -> list[tuple
     for value, rx in rules:
         if not any(cue in low for cue in _CUES.get(value, ("",))):
             continue
-        for m in rx.finditer(text):
+        for k, m in enumerate(rx.finditer(text)):
+            if k >= MAX_HITS:
+                break
             if any(a < m.end() and m.start() < b for a, b in spans):
                 continue
             hits.append((m.start(), value, " ".join(m.group(0).split())))
@@ -1165,6 +1175,8 @@ def _read(text: str, facts: DesignFacts) -> None:
 
     seen: set[tuple[Any, ...]] = set()
     for sent in sents:
+        if len(sent) > MAX_SENTENCE_CHARS:
+            continue
         regs, found = _regimens(sent)
         facts.findings.extend(found)
         for reg in regs:

@@ -287,10 +287,49 @@ _HEAD_PREFIX_WORDS = frozenset(
     "participant partner study selection eligibility".split()
 )
 _MIDLINE_HEADING = re.compile(
-    r"(?<=[\w.;,)\]])[ \t]+(?=(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)[ \t]*(?:\n[ \t]*)?"
-    r"(?:Criteria|CRITERIA)[ \t]*(?::|\n[ \t]*\n|\n?[ \t]*$))"
-    r"|(?<=[.;-])[ \t]+(?=(?:Inclusion|Exclusion)[ \t]+criteria[ \t]*:)"
+    r"(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)[ \t]*(?:\n[ \t]*)?(?:Criteria|CRITERIA)[ \t]*"
+    r"(?::|\n[ \t]*\n|\n?[ \t]*$)|(?:Inclusion|Exclusion)[ \t]+criteria[ \t]*:"
 )
+_HEADING_STARTS = ("Inclusion", "Exclusion", "INCLUSION", "EXCLUSION")
+
+
+def _midline_headings(text: str) -> str:
+    """Start every Inclusion/Exclusion heading written mid-line on a line of its own
+    (candidates found with ``str.find``: a regex tried at every position is too slow)."""
+    cuts: list[int] = []
+    for word in _HEADING_STARTS:
+        at = text.find(word)
+        while at != -1:
+            cuts.append(at)
+            at = text.find(word, at + 1)
+    pieces: list[str] = []
+    last = 0
+    for at in sorted(cuts):
+        m = _MIDLINE_HEADING.match(text, at)
+        if m is None:
+            continue
+        head = text[max(0, at - 120) : at]
+        before = head.rstrip(" \t")
+        spaces = len(head) - len(before)
+        if spaces == 0 or not before or before.endswith("\n"):
+            continue  # glued to a word, or already at the start of a line
+        if not re.search(r"[\w.;,)\]-]$", before):
+            continue
+        if m.group(0).rstrip(" \t:\n").endswith("criteria") and not re.search(r"[.;-]$", before):
+            continue  # lower-case "criteria" only right after a sentence ends
+        line = before[before.rfind("\n") + 1 :]
+        words = re.sub(r"^[\s\-*•\d.)]*", "", line).split()
+        if words and all(w.lower().strip("()") in _HEAD_PREFIX_WORDS for w in words):
+            continue  # "Key Inclusion Criteria:" is one heading
+        pieces.append(text[last : at - spaces])
+        pieces.append("\n\n")
+        last = at
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 _PDQ_INLINE = re.compile(r"CHARACTERISTICS:[ \t]*\S")
 _PDQ_HEADS = re.compile(
     r"[ \t]+(?=(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY|"
@@ -305,16 +344,7 @@ def _prepare(text: str) -> str:
     "Criteria: - ...", back on lines of their own."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "riteria" in text or "RITERIA" in text:
-
-        def cut(m: re.Match[str]) -> str:
-            # "Key Inclusion Criteria:" is one heading; "... the study Exclusion Criteria:" two
-            line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
-            words = re.sub(r"^[\s\-*•\d.)]*", "", line).split()
-            if words and all(w.lower().strip("()") in _HEAD_PREFIX_WORDS for w in words):
-                return m.group(0)
-            return "\n\n"
-
-        text = _MIDLINE_HEADING.sub(cut, text)
+        text = _midline_headings(text)
         text = re.sub(
             r"(?m)^([ \t]*(?:Inclusion|Exclusion|INCLUSION|EXCLUSION))[ \t]*\n[ \t]*"
             r"(Criteria|CRITERIA)[ \t]*$",
@@ -1896,14 +1926,30 @@ _GATE_INDEX = _gate_index(_GATE_STEMS)
 _NO_NAMES: frozenset[str] = frozenset()
 
 
+_TOKEN_FAMILIES: dict[str, frozenset[str]] = {}
+
+
+def _token_families(t: str) -> frozenset[str]:
+    """The families a token opens, remembered (tokens repeat across criteria)."""
+    found = _TOKEN_FAMILIES.get(t)
+    if found is None:
+        index = _GATE_INDEX
+        found = (
+            index.get(t, _NO_NAMES)
+            | index.get("4:" + t[:4], _NO_NAMES)
+            | (index.get("6:" + t[:6], _NO_NAMES) if len(t) >= 6 else _NO_NAMES)
+        )
+        if len(_TOKEN_FAMILIES) > 200_000:  # hostile text: keep memory bounded
+            _TOKEN_FAMILIES.clear()
+        _TOKEN_FAMILIES[t] = found
+    return found
+
+
 def _families(tokens: set[str], raw: str) -> set[str]:
-    index = _GATE_INDEX
     fams: set[str] = set()
     for t in tokens:
-        fams |= index.get(t, _NO_NAMES)
-        fams |= index.get("4:" + t[:4], _NO_NAMES)
-        if len(t) >= 6:
-            fams |= index.get("6:" + t[:6], _NO_NAMES)
+        found = _TOKEN_FAMILIES.get(t)
+        fams.update(found if found is not None else _token_families(t))
     if "MET" in raw:
         fams.add("bio")
     return fams

@@ -418,7 +418,6 @@ class _Outcome:
                     break
                 depth += a.delta  # a list inside brackets opened here is not a tail
 
-
     def inside_brackets(self, c: int) -> bool:
         """Whether the cut before atoms[c] sits inside brackets that close after it."""
         depth = self.p_delta[c]
@@ -501,9 +500,21 @@ def _common_values(o: _Outcome, i: int, j: int) -> tuple[list[float], str]:
 def _common_part(o: _Outcome, i: int, j: int, tag: str) -> list[tuple[str, float]]:
     """Features every part has, named ``tag + feature``."""
     values, length_bin = _common_values(o, i, j)
-    f = [(tag + name, v) for name, v in zip(_COMMON_NAMES, values, strict=True)]
+    f = list(zip(_TAGGED[tag], values, strict=True))
     f.append((tag + length_bin, 1.0))
     return f
+
+
+# Feature names per part tag, built once (string concatenation per candidate is slow).
+_TAGGED = {tag: tuple(tag + name for name in _COMMON_NAMES) for tag in ("m_", "d_", "t_")}
+
+
+def _part_score(
+    o: _Outcome, i: int, j: int, tag: str, vector: list[float], weights: dict[str, float]
+) -> float:
+    """Score of :func:`_common_part` with the weights of its names in ``vector``."""
+    values, length_bin = _common_values(o, i, j)
+    return sum(map(operator.mul, vector, values)) + weights.get(tag + length_bin, 0.0)
 
 
 _LENGTH_BINS = (2, 4, 8, 16, 32, 64)
@@ -527,7 +538,13 @@ def _length_bin(words: int) -> str:
 
 
 def _measure_features(o: _Outcome, i: int) -> list[tuple[str, float]]:
-    f = _common_part(o, 0, i, "m_")
+    """Features of the measure atoms[:i]."""
+    return _common_part(o, 0, i, "m_") + _measure_extra(o, i)
+
+
+def _measure_extra(o: _Outcome, i: int) -> list[tuple[str, float]]:
+    """Measure features besides the common ones."""
+    f = []
     last = o.atoms[i - 1]
     if _ABBREV_END.search(last.text):
         f.append(("m_abbrev_end", 1.0))
@@ -632,8 +649,14 @@ def _description_span_features(o: _Outcome, i: int, j: int) -> list[tuple[str, f
 
 
 def _time_features(o: _Outcome, j: int) -> list[tuple[str, float]]:
+    """Features of the time frame atoms[j:]."""
+    return _common_part(o, j, o.n, "t_") + _time_extra(o, j)
+
+
+def _time_extra(o: _Outcome, j: int) -> list[tuple[str, float]]:
+    """Time-frame features besides the common ones."""
     n = o.n
-    f = _common_part(o, j, n, "t_")
+    f = []
     first = o.atoms[j]
     f.append(("t_first_density", _density(o, j, j + 1)))
     if first.starts_time:
@@ -656,42 +679,69 @@ def _time_features(o: _Outcome, j: int) -> list[tuple[str, float]]:
     return f
 
 
+_CUT_NAMES = {
+    tag: {
+        name: tag + name
+        for name in (
+            "next_lower",
+            "next_digit",
+            "next_continuation",
+            "next_conjunction",
+            "next_analysis_set",
+            "number_list",
+            "same_tail",
+            "both_short",
+            "time_list",
+            "next_bracket",
+            "in_brackets",
+            "prev_density",
+            "prev_period",
+            "prev_colon",
+            "prev_dangling",
+            "next_short",
+        )
+    }
+    for tag in ("md_", "mt_", "dt_")
+}
+
+
 def _cut_features(o: _Outcome, c: int, tag: str) -> list[tuple[str, float]]:
     """Features of the cut between atoms ``c-1`` and ``c`` (``tag`` is md_, mt_ or dt_)."""
     prev = o.atoms[c - 1]
     nxt = o.atoms[c]
+    name = _CUT_NAMES[tag]
     f = []
     if nxt.starts_lower:
-        f.append((tag + "next_lower", 1.0))
+        f.append((name["next_lower"], 1.0))
     if nxt.starts_digit:
-        f.append((tag + "next_digit", 1.0))
+        f.append((name["next_digit"], 1.0))
     if nxt.continuation:
-        f.append((tag + "next_continuation", 1.0))
+        f.append((name["next_continuation"], 1.0))
     if nxt.conjunction:
-        f.append((tag + "next_conjunction", 1.0))
+        f.append((name["next_conjunction"], 1.0))
     if nxt.first in ANALYSIS_SETS:
-        f.append((tag + "next_analysis_set", 1.0))
+        f.append((name["next_analysis_set"], 1.0))
     if prev.ends_number and nxt.starts_digit:
-        f.append((tag + "number_list", 1.0))  # "days 7, 14 and 28"
+        f.append((name["number_list"], 1.0))  # "days 7, 14 and 28"
     if prev.last and prev.last == nxt.last and not prev.ends_period:
-        f.append((tag + "same_tail", 1.0))  # "3rd month, 6th month"
+        f.append((name["same_tail"], 1.0))  # "3rd month, 6th month"
     if prev.words <= 3 and nxt.words <= 3:
-        f.append((tag + "both_short", 1.0))
+        f.append((name["both_short"], 1.0))
     if prev.ends_time and nxt.starts_time:
-        f.append((tag + "time_list", 1.0))  # "at baseline, 1st month, and 3rd month"
+        f.append((name["time_list"], 1.0))  # "at baseline, 1st month, and 3rd month"
     if nxt.starts_bracket:
-        f.append((tag + "next_bracket", 1.0))  # "..., (Rosen et al., 1997) ..."
+        f.append((name["next_bracket"], 1.0))  # "..., (Rosen et al., 1997) ..."
     if o.inside_brackets(c):
-        f.append((tag + "in_brackets", 1.0))  # "Score (range 0, 10)"
-    f.append((tag + "prev_density", prev.timey / prev.content if prev.content else 0.0))
+        f.append((name["in_brackets"], 1.0))  # "Score (range 0, 10)"
+    f.append((name["prev_density"], prev.timey / prev.content if prev.content else 0.0))
     if prev.ends_period:
-        f.append((tag + "prev_period", 1.0))
+        f.append((name["prev_period"], 1.0))
     if prev.ends_colon:
-        f.append((tag + "prev_colon", 1.0))
+        f.append((name["prev_colon"], 1.0))
     if prev.dangling:
-        f.append((tag + "prev_dangling", 1.0))
+        f.append((name["prev_dangling"], 1.0))
     if nxt.words <= 2:
-        f.append((tag + "next_short", 1.0))
+        f.append((name["next_short"], 1.0))
     return f
 
 
@@ -776,9 +826,16 @@ def _best_by_layout(
     ends = [i for i in range(1, min(n, MAX_MEASURE_ATOMS) + 1)]
     if n > MAX_MEASURE_ATOMS:
         ends.append(n)  # measure only, however long
-    m_score = {i: _dot(_measure_features(o, i), w) for i in ends}
+    m_vector = [get(name, 0.0) for name in _TAGGED["m_"]]
+    t_vector = [get(name, 0.0) for name in _TAGGED["t_"]]
+    m_score = {
+        i: _part_score(o, 0, i, "m_", m_vector, w) + _dot(_measure_extra(o, i), w) for i in ends
+    }
     first_t = max(1, n - MAX_TIME_ATOMS)
-    t_score = {j: _dot(_time_features(o, j), w) for j in range(first_t, n)}
+    t_score = {
+        j: _part_score(o, j, n, "t_", t_vector, w) + _dot(_time_extra(o, j), w)
+        for j in range(first_t, n)
+    }
     # No description: measure atoms[:i], time frame atoms[i:] (or none).
     for i in ends:
         if i == n:
@@ -862,8 +919,8 @@ def _outcome_texts(text: str) -> list[str]:
     start = 0  # just after the last accepted cut
     for match in _BAR_RE.finditer(text):
         k = match.start()
-        if k == 0 or k == n - 1 or text[k - 1] in " |" or text[k + 1] in " |":
-            continue  # parts are stripped and never empty: not a join point
+        if k == 0 or k == n - 1 or text[k - 1] in " |" or text[k + 1] in " |,":
+            continue  # parts are stripped, never empty, never open with ",": not a join
         depth = sum(_BRACKETS[c] for c in _BRACKET_RE.findall(text, start, k))
         if depth > 0 and _closes_first(text, k + 1):
             continue  # "(A|B)": the bar sits inside a bracket
@@ -874,8 +931,8 @@ def _outcome_texts(text: str) -> list[str]:
 
 
 def _closes_first(text: str, start: int) -> bool:
-    """True when, from ``start``, a bracket closes before any opens, the next ``|``
-    or the next ", "."""
+    """True when, from ``start``, a bracket closes (one not opened after ``start``)
+    before the next ", " outside brackets: the text at ``start`` is inside brackets."""
     depth = 0
     for k in range(start, min(len(text), start + 200)):
         ch = text[k]
@@ -885,7 +942,7 @@ def _closes_first(text: str, start: int) -> bool:
             if depth == 0:
                 return True
             depth -= 1
-        elif ch == "|" or (ch == "," and text[k + 1 : k + 2] == " " and depth == 0):
+        elif ch == "," and depth == 0 and text[k + 1 : k + 2] == " ":
             return False
     return False
 
@@ -971,8 +1028,11 @@ def split_outcomes(
     """
     if not text:
         return []
+    folded = _fold(text)
+    if not folded:
+        return []
     w = WEIGHTS if weights is None else weights
-    parsed = _outcomes(_outcome_texts(_fold(text)))
+    parsed = _outcomes(_outcome_texts(folded))
     layouts = [_best_by_layout(o, w) for _, o in parsed]
     cuts = [_choose(o, b, w) for (_, o), b in zip(parsed, layouts, strict=True)]
     if _set_context(parsed, cuts):
@@ -1066,7 +1126,7 @@ def _fit(
 def fit_weights(
     fields: Iterable[Sequence[Triple]],
     l2: float = 1.0,
-    epochs: int = 40,
+    epochs: int = 80,
     rounds: int = 2,
     seed: int = 0,
 ) -> dict[str, float]:
@@ -1093,4 +1153,141 @@ def fit_weights(
 # measure, ``d_`` description, ``t_`` time frame, ``md_``/``mt_``/``dt_`` the cut
 # between two parts, ``s_`` the layout, ``c_`` the layout of the other outcomes.
 # ---------------------------------------------------------------------------
-WEIGHTS: dict[str, float] = {}
+WEIGHTS: dict[str, float] = {
+    "c_description": 2.0,
+    "c_measure_commas": 0.93,
+    "c_time": 1.26,
+    "d_all_short": 0.28,
+    "d_analysis_set": -3.65,
+    "d_atoms": -0.17,
+    "d_bias": 0.76,
+    "d_caps": -0.25,
+    "d_density": -1.26,
+    "d_ends_period": 1.79,
+    "d_first_and": -1.0,
+    "d_first_caps": -1.53,
+    "d_first_verbs": 0.43,
+    "d_inner_period": -2.43,
+    "d_last_density": -1.34,
+    "d_last_starts_time": -0.3,
+    "d_list_tail": -3.28,
+    "d_logwords": 0.07,
+    "d_names_abbrev": 2.03,
+    "d_opener": 1.5,
+    "d_overlap": 2.15,
+    "d_quotes": -1.06,
+    "d_repeats_measure": 1.86,
+    "d_shared": -0.18,
+    "d_starts_upper": 1.89,
+    "d_unclosed": -1.88,
+    "d_unopened": -1.5,
+    "d_verbs": -0.52,
+    "d_vs_m_length": 1.14,
+    "d_w<=16": -0.51,
+    "d_w<=2": 1.26,
+    "d_w<=32": -0.32,
+    "d_w<=4": 0.34,
+    "d_w<=64": 0.3,
+    "d_w<=8": -0.16,
+    "d_w>64": 0.31,
+    "dt_both_short": -1.21,
+    "dt_in_brackets": -2.78,
+    "dt_next_analysis_set": -0.01,
+    "dt_next_bracket": 2.46,
+    "dt_next_conjunction": -3.78,
+    "dt_next_continuation": -2.44,
+    "dt_next_digit": -0.4,
+    "dt_next_lower": -0.56,
+    "dt_next_short": -0.06,
+    "dt_number_list": -1.74,
+    "dt_prev_colon": 1.14,
+    "dt_prev_dangling": -0.57,
+    "dt_prev_density": -0.5,
+    "dt_prev_period": 1.91,
+    "dt_same_tail": -1.16,
+    "dt_time_list": -1.5,
+    "m_abbrev_end": 0.1,
+    "m_atoms": -0.38,
+    "m_caps": 1.41,
+    "m_density": 0.56,
+    "m_ends_period": 2.13,
+    "m_inner_period": -0.7,
+    "m_last_atom_time": -1.18,
+    "m_logwords": 0.23,
+    "m_quotes": -0.06,
+    "m_repeats": -2.66,
+    "m_shared": -0.74,
+    "m_top_commas": 0.2,
+    "m_unclosed": -0.72,
+    "m_unopened": -0.37,
+    "m_verbs": -0.55,
+    "m_w<=16": -0.02,
+    "m_w<=2": 0.74,
+    "m_w<=32": 0.12,
+    "m_w<=4": 0.03,
+    "m_w<=64": -0.45,
+    "m_w<=8": -0.18,
+    "m_w>64": -1.71,
+    "md_both_short": -1.33,
+    "md_in_brackets": -3.03,
+    "md_next_analysis_set": -2.43,
+    "md_next_bracket": 2.57,
+    "md_next_conjunction": -2.96,
+    "md_next_continuation": -0.86,
+    "md_next_digit": -0.75,
+    "md_next_lower": -1.55,
+    "md_next_short": -0.37,
+    "md_number_list": -1.08,
+    "md_prev_colon": 1.83,
+    "md_prev_dangling": 0.08,
+    "md_prev_density": -0.05,
+    "md_prev_period": 1.09,
+    "md_same_tail": -0.04,
+    "md_time_list": -2.73,
+    "mt_both_short": -1.02,
+    "mt_in_brackets": -1.8,
+    "mt_next_analysis_set": -0.79,
+    "mt_next_bracket": -1.08,
+    "mt_next_conjunction": -3.49,
+    "mt_next_continuation": -1.87,
+    "mt_next_digit": -1.04,
+    "mt_next_lower": -1.2,
+    "mt_next_short": -0.1,
+    "mt_number_list": -0.23,
+    "mt_prev_colon": -0.81,
+    "mt_prev_dangling": 0.01,
+    "mt_prev_density": -0.71,
+    "mt_prev_period": 1.46,
+    "mt_same_tail": -0.67,
+    "mt_time_list": -2.02,
+    "s_no_time_with_description": -2.6,
+    "t_atoms": -0.11,
+    "t_bias": 0.42,
+    "t_caps": -1.09,
+    "t_dens<.34": -0.75,
+    "t_dens<.67": 0.35,
+    "t_dens=0": -0.83,
+    "t_dens>=.67": 0.61,
+    "t_density": 1.1,
+    "t_echo": 0.2,
+    "t_echo_extends": -2.25,
+    "t_ends_period": -0.59,
+    "t_first_density": 1.51,
+    "t_first_starts_time": 1.4,
+    "t_inner_period": -2.78,
+    "t_list_tail": -2.47,
+    "t_logwords": -0.43,
+    "t_rest_density": 0.09,
+    "t_shared": 1.99,
+    "t_starts_upper": 2.52,
+    "t_unclosed": -0.22,
+    "t_unopened": -0.96,
+    "t_verbs": 0.24,
+    "t_w<=16": -0.57,
+    "t_w<=2": 1.45,
+    "t_w<=32": -0.22,
+    "t_w<=4": 0.37,
+    "t_w<=64": -0.01,
+    "t_w<=8": -0.27,
+    "t_w>64": -1.48,
+}
