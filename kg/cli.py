@@ -295,9 +295,9 @@ def _stats(store_path: str, as_json: bool) -> None:
         if isinstance(v, dict):
             click.echo(f"{k}:")
             for kk, vv in v.items():
-                click.echo(f"  {kk:<28} {vv}")
+                click.echo(f"  {kk:<34} {vv}")
         else:
-            click.echo(f"{k:<30} {v}")
+            click.echo(f"{k:<36} {v}")
 
 
 def _register_commands() -> None:

@@ -8,7 +8,7 @@ calls is pure; this module only ties them to the record contract.
 
 from __future__ import annotations
 
-from kg.record import TrialRecord
+from kg.record import Agent, Intervention, TrialRecord
 
 
 def enrich_record(record: TrialRecord) -> TrialRecord:
@@ -20,6 +20,7 @@ def enrich_record(record: TrialRecord) -> TrialRecord:
 
     for iv in record.interventions:
         iv.agents = resolve_intervention(iv.name, iv.other_names, record.intervention_mesh)
+        _refine_class_mentions(iv, record)
     for oc in record.outcomes:
         match = classify_endpoint(oc.measure, oc.description)
         oc.endpoint = match.code if match else None
@@ -45,6 +46,37 @@ def enrich_record(record: TrialRecord) -> TrialRecord:
     _design(record)
     _eligibility(record)
     return record
+
+
+def _refine_class_mentions(iv: Intervention, record: TrialRecord) -> None:
+    """Name the drug behind a generic mention when the study's own text names exactly one.
+
+    "humanized anti-PD-1 monoclonal antibody" in a study titled "Study of JS001 in ..."
+    is toripalimab: the class mention stays, and the drug is added with the title
+    (or summary) text as its mention and ``codes["source"] = "study text"``. With
+    no such drug, or two candidates, nothing is added: never a guess.
+    """
+    from kg.text.drugs import class_closure, drug_by_id, find_mentions, resolve_intervention
+
+    class_ids = [a.id.split(":", 1)[-1] for a in iv.agents if a.kind == "class" and a.id]
+    if not class_ids or any(a.kind == "drug" for a in iv.agents):
+        return
+    text = "\n".join(t for t in (record.title, record.brief_summary) if t)
+    found: dict[str, Agent] = {}
+    for m in find_mentions(text):
+        if m.kind != "drug" or m.id in found:
+            continue
+        for agent in resolve_intervention(m.text):
+            if agent.kind != "drug" or agent.id != m.id:
+                continue
+            drug = drug_by_id(m.id)
+            drug_classes = getattr(drug, "classes", None) or []
+            closure = {c for dc in drug_classes for c in class_closure(dc)}
+            if any(c in closure for c in class_ids):
+                agent.codes = {**agent.codes, "source": "study text"}
+                found[m.id] = agent
+    if len(found) == 1:
+        iv.agents.extend(found.values())
 
 
 def _prose(record: TrialRecord) -> str:
