@@ -122,7 +122,11 @@ def csv_fields(corpus: Path) -> Iterator[Field]:
     with open(folder / "ctg-studies.csv", encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             nct = row["NCT Number"]
-            with open(folder / "json" / f"{nct}.json", encoding="utf-8") as jf:
+            path = folder / "json" / f"{nct}.json"
+            if not path.is_file():
+                print(f"warning: {path} absent, {nct} left out", file=sys.stderr)
+                continue
+            with open(path, encoding="utf-8") as jf:
                 study = json.load(jf)
             module = study.get("protocolSection", {}).get("outcomesModule", {})
             for column, key, role in CSV_COLUMNS:
@@ -193,7 +197,7 @@ def report(name: str, tallies: dict[str, Tally], seconds: float, out) -> None:
 
 def calibration() -> float:
     """Seconds this machine takes for a plain Python loop of 10 million additions, to
-    read the speed figures against (about 0.4 s on a recent laptop)."""
+    compare the speed figures across machines."""
     start = time.perf_counter()
     total = 0
     for k in range(10_000_000):

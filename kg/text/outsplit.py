@@ -3,37 +3,51 @@
 The website CSV export and the seed flat text write all outcomes of one role as one
 string: outcomes joined by ``|``, each outcome written as ``measure, description,
 timeFrame`` joined by ``", "`` with empty parts dropped, and every run of whitespace
-folded to one space. Every part may itself contain ``", "``, so the field is
-ambiguous; this module resolves it the way a reader would.
+folded to one space. Every part may itself contain ``", "`` (and, rarely, ``|``), so
+the field is ambiguous; this module resolves it the way a careful reader would.
 
 How it works, for one field:
 
-1. Fold whitespace, then cut the field into outcomes at ``|``. A ``|`` that cannot
-   be a join point (a space next to it, at either end, doubled, or inside brackets
-   opened before it and closed after it) stays inside the text.
-2. Cut each outcome at every ``", "`` into *atoms*, and describe each atom once:
-   how much of it reads like a time expression, whether it opens with a
-   capital, a conjunction or a number, whether it ends with a period, its bracket
-   balance, and so on.
-3. Every segmentation ``measure = atoms[:i]``, ``description = atoms[i:j]``,
-   ``time frame = atoms[j:]`` (description and time frame may be empty) is scored
-   as a sum of per-part and per-cut feature scores with the linear weights in
-   :data:`WEIGHTS`; the best one wins. Part scores are computed once per span and
-   the cut indices are bounded (:data:`MAX_MEASURE_ATOMS`, :data:`MAX_TIME_ATOMS`),
-   so the search is a small dynamic programme: linear in the number of atoms for
-   the measure and time-frame parts, and at most a fixed number of pairs.
+1. Fold whitespace, then cut the field into outcomes at ``|``. A ``|`` that cannot be
+   a join point stays inside the text: parts are stripped and never empty, so a bar
+   next to a space, at either end, doubled or before a comma is not one, nor is a bar
+   inside brackets opened before it and closed after it ("Ratio (A|B)").
+2. Cut each outcome at every ``", "`` into *atoms* and describe each atom once: how
+   much of it reads like a time expression (units, numbers, "baseline", "up to",
+   visit and dose words...), whether it opens with a capital, a conjunction, a
+   number or a bracket, whether it ends with a period, its bracket balance, its
+   sentence verbs, and so on; prefix sums then describe any span in O(1).
+3. Score every segmentation ``measure = atoms[:i]``, ``description = atoms[i:j]``,
+   ``time frame = atoms[j:]`` (description and time frame may be empty) as a sum of
+   part scores (measure by ``i``, time frame by ``j``, description by its start,
+   end and span) and cut scores (what lies either side of each cut), with the linear
+   weights in :data:`WEIGHTS`. This is a small dynamic programme over cut points:
+   every part score is computed once, only the description span is scored per
+   ``(i, j)`` pair, the measure and time frame are bounded
+   (:data:`MAX_MEASURE_ATOMS`, :data:`MAX_TIME_ATOMS`) and long outcomes pair only the
+   :data:`BEAM` best description starts and ends, so the cost grows linearly.
+4. Outcomes of one field are written by one hand, so the field is used as context:
+   a candidate time frame (or description and time frame) that also ends another
+   outcome, or a measure that also starts one, is a feature; and after a first pass,
+   the layout of the other outcomes (with a description? a time frame? commas in the
+   measure?) is a feature of a second pass.
 
-The weights were fitted (a log-linear ranking model over all candidate
-segmentations, L2-regularised) on one half of the studies of the shared corpus and
-checked on the other half and on studies never used for fitting; features are
-shape-level and use only the general word lists below, so that they carry over to
-all of ClinicalTrials.gov rather than to the fitted studies.
+The weights come from :func:`fit_weights`: a log-linear ranking of all candidate
+segmentations (softmax, Adagrad, L2), fitted on real records of the shared corpus
+(the flat truth, the urology CSV/JSON pairs, and the classic-API JSON and legacy XML
+fixtures). The features are shape-level and the word lists below are general, so
+that the weights carry over to all of ClinicalTrials.gov rather than memorise the
+fitted studies; ``bench/outcome_split.py --cv`` refits on half the studies and
+measures the other half.
 
-Everything here is a pure function of its input: no I/O, no global state.
+Everything here is a pure function of its input, with no I/O (a bounded cache of
+word look-ups aside).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import operator
 import random
@@ -251,7 +265,22 @@ _BAR_RE = re.compile(r"\|")
 _BRACKET_RE = re.compile("[" + re.escape(_OPENERS + _CLOSERS) + "]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _token(raw: str) -> tuple[str, int, bool] | None:
+    """(lower-cased word, flags, capitalised) of a whitespace-separated token, or None
+    for bare punctuation. Cached: clinical-trial text repeats its vocabulary."""
+    core = raw.strip(_PUNCT)
+    if not core:
+        return None
+    w = core.lower()
+    flags = _LEXICON.get(w)
+    if flags is None:
+        flags = _word_flags(w)
+    return w, flags, core[0].isupper()
+
+
 def _fold(text: str) -> str:
+    """Every run of whitespace to one space, ends stripped."""
     return _WS.sub(" ", text).strip()
 
 
@@ -288,19 +317,15 @@ class _Atom:
         self.text = text
         # Words are whitespace-separated tokens stripped of surrounding punctuation:
         # much faster than a regular expression, and precise enough here.
-        tokens = [t for t in (t.strip(_PUNCT) for t in text.split()) if t]
-        low = [t.lower() for t in tokens]
+        tokens = [t for t in map(_token, text.split()) if t is not None]
+        low = [t[0] for t in tokens]
         self.words = len(tokens)
         content = timey = verbs = caps = 0
         stems = set()
-        lexicon = _LEXICON
         previous = ""
-        for tok, w in zip(tokens, low, strict=True):
-            flags = lexicon.get(w)
-            if flags is None:
-                flags = _word_flags(w)
-                if flags & _NUMBER and previous in LABEL_WORDS:
-                    flags = _NUMBER
+        for w, flags, capitalised in tokens:
+            if flags & _NUMBER and previous in LABEL_WORDS:
+                flags = _NUMBER  # "Question 3": a label, not a time
             previous = w
             if flags & _VERB:
                 verbs += 1
@@ -309,7 +334,7 @@ class _Atom:
             content += 1
             if flags & _TIME:
                 timey += 1
-            if tok[0].isupper():
+            if capitalised:
                 caps += 1
             if len(w) > 2 and not flags & _NUMBER:
                 stems.add(w[:5])
@@ -327,14 +352,10 @@ class _Atom:
         self.starts_upper = c0.isupper()
         self.starts_lower = c0.islower()
         self.starts_digit = c0.isdigit() or (c0 in "-~<>≤≥" and text[1:2].isdigit())
-        self.starts_time = bool(first) and bool(
-            (lexicon.get(first) if first in lexicon else _word_flags(first)) & _TIME
-        )
+        self.starts_time = bool(tokens) and bool(tokens[0][1] & _TIME)
         if not self.starts_time and first in TIME_PREPOSITIONS and len(low) > 1:
-            second = low[2] if low[1] == "the" and len(low) > 2 else low[1]
-            self.starts_time = bool(
-                (lexicon.get(second) if second in lexicon else _word_flags(second)) & _TIME
-            )
+            second = tokens[2] if low[1] == "the" and len(low) > 2 else tokens[1]
+            self.starts_time = bool(second[1] & _TIME)
         self.ends_period = (
             text.rstrip(")]\"'’” ").endswith(".")
             and last.rstrip(".") not in NON_FINAL_ABBREVIATIONS
@@ -343,9 +364,7 @@ class _Atom:
         self.continuation = first in CONTINUATION_WORDS
         self.conjunction = first in CONJUNCTIONS or text.startswith("&")
         self.ends_number = last[:1].isdigit()
-        self.ends_time = bool(last) and bool(
-            (lexicon.get(last) if last in lexicon else _word_flags(last)) & _TIME
-        )
+        self.ends_time = bool(tokens) and bool(tokens[-1][1] & _TIME)
         self.starts_bracket = c0 in _OPENERS
         self.dangling = last in DANGLING_WORDS and not text.endswith(".")
 
@@ -375,8 +394,8 @@ class _Outcome:
     def __init__(self, atoms: list[_Atom]) -> None:
         self.atoms = atoms
         self.n = len(atoms)
-        # Cut indices whose prefix (measure) or suffix (time frame) text also starts or
-        # ends another outcome of the same field; filled in by :func:`_with_context`.
+        # Cut indices whose prefix (measure) or suffix (time frame, or description and
+        # time frame) also starts or ends another outcome of the field; set by _outcomes.
         self.shared_prefix: frozenset[int] = frozenset()
         self.shared_suffix: frozenset[int] = frozenset()
         # (share of the other outcomes of the field with a description, with a time
@@ -443,15 +462,12 @@ class _Outcome:
 
 
 def _prefix(values: Iterable[int]) -> list[int]:
-    out = [0]
-    total = 0
-    for v in values:
-        total += v
-        out.append(total)
-    return out
+    """Prefix sums, starting with 0."""
+    return list(itertools.accumulate(values, initial=0))
 
 
 def _density(o: _Outcome, i: int, j: int) -> float:
+    """Share of the content words of atoms[i:j] that are time words."""
     content = o.p_content[j] - o.p_content[i]
     return (o.p_timey[j] - o.p_timey[i]) / content if content else 0.0
 
@@ -746,6 +762,7 @@ def _cut_features(o: _Outcome, c: int, tag: str) -> list[tuple[str, float]]:
 
 
 def _dot(features: list[tuple[str, float]], weights: dict[str, float]) -> float:
+    """Score of a feature list."""
     get = weights.get
     return sum([get(name, 0.0) * value for name, value in features])
 
@@ -823,7 +840,7 @@ def _best_by_layout(
 
     w = weights
     get = w.get
-    ends = [i for i in range(1, min(n, MAX_MEASURE_ATOMS) + 1)]
+    ends = list(range(1, min(n, MAX_MEASURE_ATOMS) + 1))
     if n > MAX_MEASURE_ATOMS:
         ends.append(n)  # measure only, however long
     m_vector = [get(name, 0.0) for name in _TAGGED["m_"]]
@@ -991,6 +1008,7 @@ def _cut_offsets(atoms: list[str]) -> list[tuple[int, int]]:
 
 
 def _triple(atoms: list[str], i: int, j: int) -> tuple[str, str | None, str | None]:
+    """(measure, description, time frame) for the cuts i and j."""
     return ", ".join(atoms[:i]), ", ".join(atoms[i:j]) or None, ", ".join(atoms[j:]) or None
 
 
@@ -1045,8 +1063,8 @@ def _set_context(parsed: list[tuple[list[str], _Outcome]], cuts: list[tuple[int,
     k = len(parsed)
     if k < 2:
         return False
-    n_d = sum(1 for (_, o), (i, j) in zip(parsed, cuts, strict=True) if i < j)
-    n_t = sum(1 for (_, o), (i, j) in zip(parsed, cuts, strict=True) if j < o.n)
+    n_d = sum(1 for i, j in cuts if i < j)
+    n_t = sum(1 for (_, o), (_, j) in zip(parsed, cuts, strict=True) if j < o.n)
     n_m = sum(1 for i, _ in cuts if i > 1)
     for (_, o), (i, j) in zip(parsed, cuts, strict=True):
         d = n_d - (i < j)
