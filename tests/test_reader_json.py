@@ -107,3 +107,20 @@ def test_nsclcbench_record_fields() -> None:
         assert r.phases == ps.get("designModule", {}).get("phases", [])
         meshes = s.get("derivedSection", {}).get("conditionBrowseModule", {}).get("meshes", [])
         assert [m["id"] for m in r.condition_mesh] == [m["id"] for m in meshes]
+
+
+def test_unknown_phase_becomes_a_note_not_a_rejection(tmp_path: Path) -> None:
+    study = _study()
+    study["protocolSection"]["designModule"]["phases"] = ["PHASE2", "PHASE 9 <x>"]
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps(study))
+    (rec,) = list(ctgov_json.read(p))
+    assert rec.phases == ["PHASE2"]
+    assert [n["kind"] for n in rec.notes] == ["unknown-phase"]
+    assert rec.notes[0]["field"] == "designModule.phases"
+
+
+def test_empty_file_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "empty.json").write_bytes(b"")
+    (rej,) = list(iter_records([tmp_path]))
+    assert isinstance(rej, Rejection) and rej.reason == "empty file"

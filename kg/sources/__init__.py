@@ -93,6 +93,9 @@ def iter_records(
         except OSError as exc:
             yield Rejection(str(path), "file", f"cannot read file: {exc.strerror or exc}")
             continue
+        if mod is None and path.stat().st_size == 0:
+            yield Rejection(str(path), "file", "empty file")
+            continue
         if mod is None:
             yield Rejection(
                 str(path),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import RecordError
-from kg.record import Arm, Intervention, Outcome, Rejection, Source, TrialRecord, fold
+from kg.record import PHASES, Arm, Intervention, Outcome, Rejection, Source, TrialRecord, fold
 
 FORMAT = "ctgov-json"
 
@@ -211,7 +211,18 @@ def study_to_record(study: Any, source: Source) -> TrialRecord:
         if name:
             collaborators.append(name)
 
-    phases = [p.upper() for p in _strs(design.get("phases"), "designModule.phases")]
+    phases, notes = [], []
+    for p in _strs(design.get("phases"), "designModule.phases"):
+        if p.upper() in PHASES:
+            phases.append(p.upper())
+        else:
+            notes.append(
+                {
+                    "kind": "unknown-phase",
+                    "field": "designModule.phases",
+                    "message": f"phase {p[:40]!r} is not an API v2 phase value; left out",
+                }
+            )
     misc = _dict(derived.get("miscInfoModule"), "derivedSection.miscInfoModule")
     version = _text(misc.get("versionHolder"), "miscInfoModule.versionHolder")
     last_update = _dict(status.get("lastUpdatePostDateStruct"), "lastUpdatePostDateStruct")
@@ -254,6 +265,7 @@ def study_to_record(study: Any, source: Source) -> TrialRecord:
             _dict(derived.get("interventionBrowseModule"), "interventionBrowseModule"),
             "interventionBrowseModule",
         ),
+        notes=notes,
     )
 
 
