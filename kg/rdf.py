@@ -175,14 +175,14 @@ def _vocab_iri(kind: str, ident: str | None) -> NamedNode | None:
 def _endpoint_iri(code: str | None) -> NamedNode | None:
     if not code:
         return None
-    from kg.text.vocab import endpoint_id_for_code
+    from kg.text.endpoints import endpoint_id_for_code
 
     ident = endpoint_id_for_code(code)
     return NamedNode(VOCAB + "endpoint/" + ident) if ident else None
 
 
 def _criteria_iri(notation: str) -> NamedNode | None:
-    from kg.text.vocab import criteria_id_for_notation
+    from kg.text.criteria import criteria_id_for_notation
 
     ident = criteria_id_for_notation(notation)
     return NamedNode(VOCAB + "criteria/" + ident) if ident else None

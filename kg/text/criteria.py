@@ -115,6 +115,14 @@ def criteria_terms(path: str | None = None) -> dict[str, Criteria]:
     return out
 
 
+def criteria_id_for_notation(notation: str) -> str | None:
+    """The id of the criteria term whose notation is ``notation`` (``"RECIST 1.1"``), or None."""
+    for c in criteria_terms().values():
+        if c.notation == notation:
+            return c.id
+    return None
+
+
 @lru_cache(maxsize=4)
 def _matcher(path: str | None = None) -> SynonymMatcher:
     terms = criteria_terms(path)

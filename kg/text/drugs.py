@@ -577,6 +577,13 @@ def _agent_for_drug(d: DrugTerm, lex: Lexicon, mention: str) -> Agent:
     )
 
 
+def agent_for_drug_id(drug_id: str, mention: str, lexicon: Lexicon | None = None) -> Agent | None:
+    """The Agent for a vocabulary drug id, as the resolver builds it, or None for an unknown id."""
+    lex = lexicon or load_lexicon()
+    d = lex.drugs.get(drug_id)
+    return _agent_for_drug(d, lex, mention) if d else None
+
+
 def _agent_for_class(c: ClassTerm, mention: str) -> Agent:
     return Agent(
         name=c.label,

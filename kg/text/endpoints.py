@@ -286,6 +286,14 @@ def endpoint_types(path: str | None = None) -> dict[str, EndpointType]:
     return out
 
 
+def endpoint_id_for_code(code: str) -> str | None:
+    """The id of the endpoint type whose notation is ``code`` (``"ORR"`` -> ``"orr"``), or None."""
+    for t in endpoint_types().values():
+        if t.code == code:
+            return t.id
+    return None
+
+
 def _ancestors(ident: str, types: dict[str, EndpointType]) -> list[str]:
     """Broader ids of ``ident``, nearest first, without repeats."""
     out: list[str] = []

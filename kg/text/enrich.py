@@ -56,7 +56,7 @@ def _refine_class_mentions(iv: Intervention, record: TrialRecord) -> None:
     (or summary) text as its mention and ``codes["source"] = "study text"``. With
     no such drug, or two candidates, nothing is added: never a guess.
     """
-    from kg.text.drugs import class_closure, drug_by_id, find_mentions, resolve_intervention
+    from kg.text.drugs import agent_for_drug_id, class_closure, drug_by_id, find_mentions
 
     class_ids = [a.id.split(":", 1)[-1] for a in iv.agents if a.kind == "class" and a.id]
     if not class_ids or any(a.kind == "drug" for a in iv.agents):
@@ -66,15 +66,12 @@ def _refine_class_mentions(iv: Intervention, record: TrialRecord) -> None:
     for m in find_mentions(text):
         if m.kind != "drug" or m.id in found:
             continue
-        for agent in resolve_intervention(m.text):
-            if agent.kind != "drug" or agent.id != m.id:
-                continue
-            drug = drug_by_id(m.id)
-            drug_classes = getattr(drug, "classes", None) or []
-            closure = {c for dc in drug_classes for c in class_closure(dc)}
-            if any(c in closure for c in class_ids):
-                agent.codes = {**agent.codes, "source": "study text"}
-                found[m.id] = agent
+        drug = drug_by_id(m.id)
+        closure = {c for dc in (drug.classes if drug else ()) for c in class_closure(dc)}
+        agent = agent_for_drug_id(m.id, m.text)
+        if agent and any(c in closure for c in class_ids):
+            agent.codes = {**agent.codes, "source": "study text"}
+            found[m.id] = agent
     if len(found) == 1:
         iv.agents.extend(found.values())
 
