@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 OUT ?= build/demo
 
-.PHONY: help setup demo validate test test-fast lint fmt fmt-ttl eval eval-split bench-validate clean
+.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate clean
 
 help: ## List the targets
 	@echo "trialkg make targets:"
@@ -35,6 +35,10 @@ demo: $(STAMP) ## Build the example trials into the embedded store; print a summ
 validate: $(STAMP) ## Validate the demo build (SHACL shapes + *-violation queries); OUT=DIR for another build
 	@test -d $(OUT)/store || $(BIN)/trialkg build examples/seeds --out $(OUT)
 	$(BIN)/trialkg validate --store $(OUT)
+
+check: $(STAMP) ## Graph-wide consistency checks (networkx) on the demo build; OUT=DIR for another build
+	@test -d $(OUT)/store || $(BIN)/trialkg build examples/seeds --out $(OUT)
+	$(BIN)/trialkg check --store $(OUT)
 
 test: $(STAMP) ## Run the whole test suite (corpus tests skip, saying why, if ../shared/corpus is absent)
 	$(BIN)/python -m pytest -q
@@ -62,7 +66,8 @@ eval: eval-split $(STAMP) ## Measure text understanding on the labelled sets (dr
 	$(BIN)/python bench/eval_text.py --quiet
 	$(BIN)/python bench/eval_eligibility.py --quiet
 
-bench-validate: $(STAMP) ## Validation time at 1k and 10k studies: ours vs naive pyshacl (ratios)
+bench-validate: $(STAMP) ## Validation time at 1k and 10k studies: ours vs naive pyshacl and Apache Jena (ratios)
+	-sh bench/install-jena.sh
 	$(BIN)/python bench/validate_bench.py --n 1000 --n 10000 --corpus $(CORPUS)
 
 clean: ## Remove build outputs (keeps .venv)

@@ -10,13 +10,30 @@ build as a sample build folder, and measures in one run:
   Oxigraph), with 1 job and with --jobs jobs, SHACL only, and the violation
   queries apart;
 * naive: ``pyshacl.validate`` on one rdflib graph holding the whole sample, with
-  the same shapes (``shapes/*.ttl``).
+  the same shapes (``shapes/*.ttl``);
+* jena: Apache Jena's ``shacl validate`` (Debian libapache-jena-java, installed
+  by ``bench/install-jena.sh``; see ``bench/jena.py``) on one N-Triples file
+  holding the union of the sample's graphs (study graphs, and the vocabulary
+  graph with the ontology, so ``sh:class`` sees subclasses) and one file with
+  the same shapes. Only the ``shacl`` command is timed (writing its input is
+  not); its start-up (JVM, Jena, shapes) is measured apart by validating an
+  empty graph, and the table gives the ratio with and without it.
 
 The naive run is skipped, with a message, when extrapolating from the smaller
 sizes already measured says it would take longer than --naive-limit minutes; it
 always runs up to 1000 studies (with a probe at 250 for the growth exponent when
-the smallest N is 1000 or more). Apache Jena's ``shacl`` (Debian
-libapache-jena-java) would be a third reference; it is not run here.
+the smallest N is 1000 or more). Jena runs at every --n size, not at the probes
+(``--no-jena`` skips it); when it is missing or fails, its columns are "-" and a
+line says why.
+
+Each reference's results are counted per (shape, severity) and compared with
+ours, with the number of Violations. Ours and Jena's count each (focus node,
+path, value) of a shape once: Jena reports one result per solution of a
+SHACL-SPARQL query, so a focus node that two solutions reach with the same value
+(an endpoint type under two flagged broader types) is reported twice; the
+comparison says how many such repeats Jena reported. Jena's ``sh:conforms`` is
+false as soon as there is any result, Warnings and Infos included, as SHACL
+defines it; ``trialkg validate`` fails on Violations only.
 """
 
 from __future__ import annotations
@@ -37,6 +54,9 @@ sys.path.insert(0, str(ROOT))
 
 from kg import validate as kv  # noqa: E402
 from kg.rdf import VOCAB_GRAPH  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import jena  # noqa: E402
 
 
 def build_corpus(corpus: Path, out: Path) -> dict:
@@ -135,6 +155,35 @@ def counted(result: kv.ValidationResult) -> Counter:
     return Counter((s, sev) for s, sev, *_ in seen)
 
 
+def severities(found: Counter) -> dict[str, int]:
+    """Result counts per severity."""
+    out = dict.fromkeys(kv.SEVERITIES, 0)
+    for (_, severity), count in found.items():
+        out[severity] = out.get(severity, 0) + count
+    return out
+
+
+def differences(found: Counter, ours_found: Counter) -> str:
+    """``shape/severity: theirs vs ours`` for every (shape, severity) counted differently."""
+    keys = sorted(set(found) | set(ours_found))
+    return "; ".join(
+        f"{shape}/{sev}: {found[(shape, sev)]} vs {ours_found[(shape, sev)]}"
+        for shape, sev in keys
+        if found[(shape, sev)] != ours_found[(shape, sev)]
+    )
+
+
+def jena_setup(work: Path) -> tuple[list[str], Path, float, str]:
+    """(command, merged shapes file, start-up seconds, version); raises jena.JenaMissing."""
+    work.mkdir(parents=True, exist_ok=True)
+    cmd = jena.command(work)
+    shapes = work / "jena-shapes.nt"
+    jena.write_shapes(kv.shape_files("all"), shapes)
+    jena.startup(cmd, shapes, work)  # once to warm the file cache
+    start = min(jena.startup(cmd, shapes, work) for _ in range(2))
+    return cmd, shapes, start, jena.version(cmd)
+
+
 def predict(measured: list[tuple[int, float]], n: int) -> float:
     """Extrapolate naive seconds to ``n`` studies (power law through the last two sizes).
 
@@ -158,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     ap.add_argument("--work", type=Path, default=Path("/tmp/trialkg-validate-bench"))
     ap.add_argument("--naive-limit", type=float, default=20.0, help="minutes (default 20)")
+    ap.add_argument(
+        "--jena",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time Apache Jena's shacl (default: yes)",
+    )
     args = ap.parse_args(argv)
     sizes = sorted(set(args.n or [1000, 10000]))
     if not args.corpus.is_dir():
@@ -167,7 +222,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"building {args.corpus} into {args.work / 'corpus'} (once)", file=sys.stderr)
     rep = build_corpus(args.corpus, args.work / "corpus")
     print(f"corpus: {rep['built']} studies, {rep['triples']} triples")
-    print("apache jena shacl: not run (optional third reference, skipped for now)")
+    jena_cmd: list[str] | None = None
+    jena_why = "not asked for (--no-jena)"
+    jena_start = 0.0
+    if args.jena:
+        try:
+            jena_cmd, jena_shapes, jena_start, version = jena_setup(args.work / "jena")
+        except jena.JenaMissing as exc:
+            jena_why = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the other columns must still be printed
+            jena_why = f"{type(exc).__name__}: {exc}"
+    if jena_cmd is None:
+        print(f"apache jena shacl: NOT RUN, its columns are empty: {jena_why}")
+    else:
+        print(
+            f"apache jena shacl {version or '(version unknown)'}: `{' '.join(jena_cmd[:1])}"
+            f"{' ... shacl.shacl' if len(jena_cmd) > 1 else ''} validate`; start-up "
+            f"(empty data graph, shapes parsed) {jena_start:.1f} s; data: the union of all "
+            "graphs of the sample (study graphs, vocabulary, ontology) as one N-Triples file"
+        )
 
     rows = []
     measured: list[tuple[int, float]] = []
@@ -183,6 +256,20 @@ def main(argv: list[str] | None = None) -> int:
         tq = queries(folder)
         row = {"n": got, "ours_1": t1, "cpu_1": c1, "ours_j": tj, "queries": tq, "naive": None}
         row["note"] = ""
+        row["ours_found"] = counted(r1)
+        row["jena"] = None
+        if jena_cmd is not None and n in sizes:
+            data = folder / "union.nt"  # written untimed, as naive's load is apart
+            try:
+                jena.write_data(folder / "trials.nq", data)
+                jr = jena.validate(jena_cmd, data, jena_shapes, folder / "jena-report.ttl")
+            except Exception as exc:  # noqa: BLE001 - JenaMissing, or anything unexpected
+                row["jena_why"] = str(exc)
+                print(f"  n={got}: apache jena shacl failed: {exc}", file=sys.stderr)
+            else:
+                row.update(jena=jr.seconds, jena_cpu=jr.cpu, jena_run=jr)
+            finally:
+                data.unlink(missing_ok=True)
         if measured and got > 1000 and predict(measured, got) > limit:
             sizes_seen = " and ".join(str(m) for m, _ in measured[-2:])
             row["note"] = (
@@ -193,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             c0 = _cpu()
             load, tn, found = naive(folder)
             row["naive_cpu"] = _cpu() - c0 - load
+            row["naive_found"] = found
             measured.append((got, tn))
             row["naive"] = tn
             same = found == counted(r1)
@@ -204,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
         print(
             f"  n={got}: ours {t1:.1f} s (1 job), {tj:.1f} s ({args.jobs} jobs), queries "
-            f"{tq:.1f} s; naive {row['naive'] if row['naive'] is None else round(row['naive'], 1)}"
+            f"{tq:.1f} s; jena {row['jena'] if row['jena'] is None else round(row['jena'], 1)}; "
+            f"naive {row['naive'] if row['naive'] is None else round(row['naive'], 1)}"
             f" ({row['note']})",
             file=sys.stderr,
         )
@@ -217,17 +306,83 @@ def main(argv: list[str] | None = None) -> int:
     head = (
         f"{'studies':>8}  {'ours 1 job':>10}  {'ms/study':>8}  {'cpu ms/st':>9}  "
         f"{f'ours {args.jobs} jobs':>11}  {'queries':>7}  {'naive pyshacl':>13}  "
-        f"{'naive/ours':>10}  {'cpu ratio':>9}  note"
+        f"{'naive/ours':>10}  {'cpu ratio':>9}  {'jena shacl':>10}  {'jena/ours':>9}  "
+        f"{'-start/ours':>11}  {'cpu ratio':>9}  note"
     )
     print(head)
     for r in rows:
         naive_s = f"{r['naive']:.1f} s" if r["naive"] is not None else "-"
         ratio = f"{r['naive'] / r['ours_1']:.0f}x" if r["naive"] is not None else "-"
         cratio = f"{r['naive_cpu'] / r['cpu_1']:.0f}x" if r["naive"] is not None else "-"
+        jena_s = jratio = jnet = jcpu = "-"
+        if r["jena"] is not None:
+            jena_s = f"{r['jena']:.1f} s"
+            jratio = f"{r['jena'] / r['ours_1']:.1f}x"
+            jnet = f"{max(r['jena'] - jena_start, 0.0) / r['ours_1']:.1f}x"
+            jcpu = f"{r['jena_cpu'] / r['cpu_1']:.1f}x"
         print(
             f"{r['n']:>8}  {r['ours_1']:>8.1f} s  {r['ours_1'] / r['n'] * 1000:>8.2f}  "
             f"{r['cpu_1'] / r['n'] * 1000:>9.2f}  {r['ours_j']:>9.1f} s  {r['queries']:>5.1f} s  "
-            f"{naive_s:>13}  {ratio:>10}  {cratio:>9}  {r['note']}"
+            f"{naive_s:>13}  {ratio:>10}  {cratio:>9}  {jena_s:>10}  {jratio:>9}  {jnet:>11}  "
+            f"{jcpu:>9}  {r['note']}"
+        )
+    if jena_cmd is not None:
+        print(
+            f"jena/ours: the whole `shacl validate` command; -start/ours: less its start-up "
+            f"({jena_start:.1f} s); ratios above 1 mean ours is faster"
+        )
+    for r in rows:
+        if jena_cmd is not None and r["jena"] is None:
+            print(f"apache jena shacl missing at n={r['n']}: {r.get('jena_why', 'not run')}")
+
+    print()
+    print(
+        "SHACL results per severity (Violation/Warning/Info), each (shape, focus node, path, "
+        "value) once; sh:conforms as SHACL defines it (no result of any severity; trialkg "
+        "validate's own verdict fails on Violations only)"
+    )
+    print(
+        f"{'studies':>8}  {'ours':>17}  {'jena shacl':>17}  {'naive pyshacl':>17}  "
+        f"{'sh:conforms ours/jena':>21}  comparison per (shape, severity)"
+    )
+    for r in rows:
+        cells, notes = [], []
+        ours_sev = severities(r["ours_found"])
+        for name, found in (
+            ("ours", r["ours_found"]),
+            ("jena", r["jena_run"].results if r["jena"] is not None else None),
+            ("naive", r.get("naive_found")),
+        ):
+            if found is None:
+                cells.append("-")
+                continue
+            sev = severities(found)
+            cells.append("/".join(str(sev[s]) for s in kv.SEVERITIES))
+            if name == "ours":
+                continue
+            if name == "jena" and r["jena_run"].conforms != (not r["ours_found"]):
+                notes.append(
+                    f"jena sh:conforms {r['jena_run'].conforms} vs ours {not r['ours_found']}"
+                )
+            if name == "jena" and r["jena_run"].reported != sum(found.values()):
+                notes.append(
+                    f"jena reported {r['jena_run'].reported} results, "
+                    f"{r['jena_run'].reported - sum(found.values())} of them repeats (one per "
+                    "SPARQL solution, the same focus node, path and value)"
+                )
+            diff = differences(found, r["ours_found"])
+            if diff:
+                notes.append(f"{name} vs ours DIFFER: {diff}")
+            elif sev != ours_sev:
+                notes.append(f"{name} vs ours DIFFER in severities")
+            else:
+                notes.append(f"{name} agrees")
+        conforms = f"{not r['ours_found']}/" + (
+            str(r["jena_run"].conforms) if r["jena"] is not None else "-"
+        )
+        print(
+            f"{r['n']:>8}  {cells[0]:>17}  {cells[1]:>17}  {cells[2]:>17}  {conforms:>21}  "
+            f"{'; '.join(notes) or '-'}"
         )
     return 0
 

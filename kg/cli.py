@@ -301,9 +301,11 @@ def _stats(store_path: str, as_json: bool) -> None:
 
 
 def _register_commands() -> None:
+    from kg.check import check_command
     from kg.validate import validate_command
 
     main.add_command(validate_command)
+    main.add_command(check_command)
 
 
 _register_commands()

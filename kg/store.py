@@ -36,6 +36,33 @@ def open_store(path: str | os.PathLike[str], read_only: bool = True) -> ox.Store
         raise StoreError(f"{d}: cannot open the store: {exc}") from exc
 
 
+RDF_FILE_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+}
+
+
+def load_rdf_file(path: str | os.PathLike[str]) -> ox.Store:
+    """An in-memory store holding one RDF file (Turtle, N-Triples, N-Quads or TriG, by suffix)."""
+    from kg.errors import InputError
+
+    p = Path(path)
+    fmt = RDF_FILE_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{p}: unknown RDF file type; use .ttl, .nt, .nq or .trig")
+    if not p.is_file():
+        raise InputError(f"{p}: no such file")
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(p), format=fmt)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise InputError(f"{p}: cannot read as {p.suffix[1:]}: {exc}") from exc
+    return store
+
+
 def term_to_python(term: Any) -> Any:
     """A SPARQL result term as a plain Python value (IRI and text as str, numbers as numbers)."""
     if term is None:

@@ -97,13 +97,6 @@ _OX_STUDY = ox.NamedNode(TKG + "Study")
 _RDF_TYPE = str(RDF.type)
 _DESCRIBES = URIRef(TKG + "describesStudy")
 _DISPLAY_PREFIXES = {**PREFIXES, "tkgsh": SHAPES_NS, "sh": str(SH)}
-_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-}
 # Types that make a node part of the vocabulary: a study never "owns" such a node.
 _VOCAB_TYPES = (
     {
@@ -279,7 +272,7 @@ class ValidationResult:
                 }
                 for r in rs[:max_rows]
             ]
-            lines.extend("  " + line for line in _table(cols, rows))
+            lines.extend("  " + line for line in text_table(cols, rows))
             if n > max_rows:
                 lines.append(f"  ... {n - max_rows} more (--format json lists every result)")
         return "\n".join(lines) + "\n"
@@ -365,7 +358,7 @@ def _short_value(r: Result, width: int = 60) -> str:
     return v if len(v) <= width else v[: width - 3] + "..."
 
 
-def _table(cols: list[str], rows: list[dict[str, str]], width: int = 48) -> list[str]:
+def text_table(cols: list[str], rows: list[dict[str, str]], width: int = 48) -> list[str]:
     def cut(s: str, w: int, col: str) -> str:
         if len(s) <= w:
             return s
@@ -1179,17 +1172,10 @@ def validate_path(
     run_queries: bool = True,
 ) -> ValidationResult:
     """Validate one RDF file: Turtle, N-Triples, N-Quads or TriG (by its suffix)."""
+    from kg.store import load_rdf_file
+
     p = Path(path)
-    fmt = _FORMATS.get(p.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{p}: unknown RDF file type; use .ttl, .nt, .nq or .trig")
-    if not p.is_file():
-        raise InputError(f"{p}: no such file")
-    store = ox.Store()
-    try:
-        store.bulk_load(path=str(p), format=fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise InputError(f"{p}: cannot read as {p.suffix[1:]}: {exc}") from exc
+    store = load_rdf_file(p)
     return _run(
         _Source(str(p), store=store), severity, jobs, progress, store if run_queries else None
     )
@@ -1255,6 +1241,20 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(0)
 
     return wrapper
+
+
+def write_report(text: str, output: str | None, summary: str) -> None:
+    """Print a report, or write it to ``output`` (temporary name, then rename) and print ``summary``."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    tmp = Path(output).with_name("." + Path(output).name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write the report: {exc}") from exc
+    click.echo(summary, err=True)
 
 
 @click.command("validate", context_settings={"help_option_names": ["-h", "--help"]})
@@ -1346,17 +1346,7 @@ def _validate_cli(
         result = validate_path(graph, severity, jobs, progress)
     else:
         result = validate_build(store_dir or "build", severity, jobs, progress)
-    text = result.render(fmt, max_rows)
-    if output:
-        tmp = Path(output).with_name("." + Path(output).name + ".tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, output)
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the report: {exc}") from exc
-        click.echo(result.summary(), err=True)
-    else:
-        click.echo(text, nl=False)
+    write_report(result.render(fmt, max_rows), output, result.summary())
     if not result.conforms:
         c = result.counts()
         failing = ", ".join(

@@ -1188,7 +1188,7 @@ def _read(text: str, facts: DesignFacts) -> None:
     if facts.cycle_days:
         for reg in facts.regimens:
             iv = reg["interval_days"]
-            if iv and not _fits(iv, facts.cycle_days):
+            if iv and not fits_cycle(iv, facts.cycle_days):
                 facts.findings.append(
                     {
                         "kind": "interval-vs-cycle",
@@ -1204,7 +1204,7 @@ def _read(text: str, facts: DesignFacts) -> None:
     facts.findings = list(unique.values())
 
 
-def _fits(interval: float, cycle: float) -> bool:
+def fits_cycle(interval: float, cycle: float) -> bool:
     """Does a dosing interval divide the cycle (or span whole cycles)?"""
     for a, b in ((cycle, interval), (interval, cycle)):
         q = a / b
