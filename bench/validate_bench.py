@@ -2,7 +2,7 @@
 
     python bench/validate_bench.py --n 1000 --n 10000 [--jobs 2] [--corpus ../shared/corpus]
 
-Builds every record under the corpus once (into --work, reused when present),
+Builds every record under the corpus once (into --work, reused while kg/ and ontology/ are unchanged),
 then for each N takes the vocabulary graph and the first N study graphs of that
 build as a sample build folder, and measures in one run:
 
@@ -59,19 +59,34 @@ sys.path.insert(0, str(ROOT / "bench"))
 import jena  # noqa: E402
 
 
+def code_fingerprint() -> str:
+    """A digest of the code and vocabularies a build depends on (kg/, ontology/)."""
+    import hashlib
+
+    h = hashlib.sha1()
+    for p in sorted([*ROOT.glob("kg/**/*.py"), *ROOT.glob("ontology/**/*.ttl")]):
+        h.update(p.relative_to(ROOT).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def build_corpus(corpus: Path, out: Path) -> dict:
-    """Build all of the corpus once; reuse a finished build."""
+    """Build all of the corpus once; reuse a finished build made by the same code."""
     report = out / "build.json"
-    if report.exists() and (out / "trials.nq").exists():
+    stamp = out / "code.sha1"
+    fingerprint = code_fingerprint()
+    if (
+        report.exists()
+        and (out / "trials.nq").exists()
+        and stamp.exists()
+        and stamp.read_text() == fingerprint
+    ):
         return json.loads(report.read_text())
     from kg.build import build
 
     t0 = time.perf_counter()
     rep = build([corpus], out, progress=sys.stderr.isatty())
-    reasons = " ".join(r["reason"] for r in rep.first_rejections)
-    if "text understanding failed" in reasons:
-        print("  (kg.text is incomplete: building without text understanding)", file=sys.stderr)
-        rep = build([corpus], out, progress=sys.stderr.isatty(), understand=False)
+    stamp.write_text(fingerprint)
     print(f"  built {rep.built} studies in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     return rep.to_dict()
 
