@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 OUT ?= build/demo
 
-.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate clean
+.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate bench-query bench-query-quick clean
 
 help: ## List the targets
 	@echo "trialkg make targets:"
@@ -69,6 +69,12 @@ eval: eval-split $(STAMP) ## Measure text understanding on the labelled sets (dr
 bench-validate: $(STAMP) ## Validation time at 1k and 10k studies: ours vs naive pyshacl and Apache Jena (ratios)
 	-sh bench/install-jena.sh
 	$(BIN)/python bench/validate_bench.py --n 1000 --n 10000 --corpus $(CORPUS)
+
+bench-query: $(STAMP) ## Saved-query time at 1k and 10k studies: embedded store vs rdflib (ratios, same answers); loading into an Oxigraph server
+	$(BIN)/python bench/query_bench.py --n 1000 --n 10000 --corpus $(CORPUS)
+
+bench-query-quick: $(STAMP) ## bench-query at 1k studies only
+	$(BIN)/python bench/query_bench.py --quick --corpus $(CORPUS)
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache

@@ -174,7 +174,13 @@ def format_table(cols: list[str], rows: list[dict[str, Any]], max_width: int = 6
     "--param", "-p", multiple=True, help="Bind a parameter: --param class=dclass:pd1-inhibitor"
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table"
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "ttl", "nt"]),
+    default="table",
+    show_default=True,
+    help="Rows as a table, CSV, TSV or JSON; CONSTRUCT results as Turtle (table, ttl), "
+    "N-Triples (nt) or JSON-LD (json).",
 )
 @click.option(
     "--store",
@@ -184,44 +190,67 @@ def format_table(cols: list[str], rows: list[dict[str, Any]], max_width: int = 6
     show_default=True,
     help="Build folder (or its store/) to query.",
 )
+@click.option(
+    "--endpoint",
+    help="Query this SPARQL endpoint instead of the embedded store (its default graph must "
+    "be the union of the study graphs, as `trialkg serve` gives).",
+)
+@click.option("--user", help="User name for --endpoint.")
+@click.option("--password", help="Password for --endpoint.")
 def query(
-    name: str | None, list_: bool, all_: bool, param: tuple[str, ...], fmt: str, store_path: str
+    name: str | None,
+    list_: bool,
+    all_: bool,
+    param: tuple[str, ...],
+    fmt: str,
+    store_path: str,
+    endpoint: str | None,
+    user: str | None,
+    password: str | None,
 ) -> None:
-    """Run a saved query (NAME, or the path of a .rq file) on the embedded store.
+    """Run a saved query (NAME, or the path of a .rq file) on the embedded store or an endpoint.
 
     \b
     Examples:
       trialkg query --list
       trialkg query primary-endpoint-trials --param endpoint=PFS --store build/
       trialkg query drug-class-trials --format csv
+      trialkg query trial-similarity-edges --format nt
       trialkg query --all --store build/
+      trialkg query drug-class-trials --endpoint http://127.0.0.1:7878/query
     """
-    _query(name, list_, all_, param, fmt, store_path)
+    _query(name, list_, all_, param, fmt, store_path, endpoint, user, password)
 
 
 @_handle_errors
 def _query(
-    name: str | None, list_: bool, all_: bool, param: tuple[str, ...], fmt: str, store_path: str
+    name: str | None,
+    list_: bool,
+    all_: bool,
+    param: tuple[str, ...],
+    fmt: str,
+    store_path: str,
+    endpoint: str | None,
+    user: str | None,
+    password: str | None,
 ) -> None:
     from kg.errors import QueryError
-    from kg.queries import find_query, list_queries, run_on_store
-    from kg.store import open_store
+    from kg.queries import find_query, list_queries, run_query
+    from kg.sparql import open_target
 
-    if all_:
-        store = open_store(store_path)
-        for q in list_queries():
-            if q.is_violation:
-                continue
-            click.echo(f"== {q.name}: {q.question}")
-            cols, rows = run_on_store(store, q)
-            click.echo(_format_rows(cols, rows, fmt))
-        return
-    if list_ or not name:
+    if list_ or not (name or all_):
         if not list_:
             raise QueryError("give a query NAME or FILE, or --list or --all")
         for q in list_queries():
             ps = ", ".join(f"{p.name}={p.default}" for p in q.params)
             click.echo(f"{q.name}\n    {q.question}" + (f"\n    params: {ps}" if ps else ""))
+        return
+    target = open_target(store_path, endpoint, user, password)
+    if all_:
+        for q in list_queries():
+            if not q.is_violation:
+                click.echo(f"== {q.name}: {q.question}")
+                click.echo(_format_answer(run_query(target, q), fmt))
         return
     params: dict[str, str] = {}
     for p in param:
@@ -229,10 +258,27 @@ def _query(
         if not sep or not k.strip():
             raise QueryError(f"--param needs NAME=VALUE, got {p!r}")
         params[k.strip()] = v
-    q = find_query(name)
-    store = open_store(store_path)
-    cols, rows = run_on_store(store, q, params)
-    click.echo(_format_rows(cols, rows, fmt), nl=False)
+    click.echo(_format_answer(run_query(target, find_query(name), params), fmt), nl=False)
+
+
+def _format_answer(answer: Any, fmt: str) -> str:
+    """A query's answer as text: rows in ``fmt``, triples as Turtle, N-Triples or JSON-LD."""
+    import pyoxigraph as ox
+
+    from kg.errors import QueryError
+
+    if answer.kind == "ask":
+        return f"{str(answer.boolean).lower()}\n"
+    if answer.kind == "graph":
+        if fmt in ("table", "ttl"):
+            return answer.turtle()
+        formats = {"nt": ox.RdfFormat.N_TRIPLES, "json": ox.RdfFormat.JSON_LD}
+        if fmt not in formats:
+            raise QueryError("a CONSTRUCT query gives triples: use --format ttl, nt or json")
+        return ox.serialize(sorted(answer.triples, key=str), format=formats[fmt]).decode()
+    if fmt in ("ttl", "nt"):
+        raise QueryError("a SELECT query gives rows: use --format table, csv, tsv or json")
+    return _format_rows(answer.columns, answer.rows, fmt)
 
 
 @main.command()
@@ -302,10 +348,14 @@ def _stats(store_path: str, as_json: bool) -> None:
 
 def _register_commands() -> None:
     from kg.check import check_command
+    from kg.load import load_command
+    from kg.serve import serve_command
     from kg.validate import validate_command
 
     main.add_command(validate_command)
     main.add_command(check_command)
+    main.add_command(serve_command)
+    main.add_command(load_command)
 
 
 _register_commands()

@@ -139,8 +139,26 @@ def bindings_for(query: SavedQuery, given: dict[str, str] | None = None) -> dict
     return out
 
 
-def run_on_store(store: ox.Store, query: SavedQuery, params: dict[str, str] | None = None):
-    """Run a saved SELECT on the union of the store's graphs: (columns, rows)."""
-    from kg.store import select
+def run_query(target: Any, query: SavedQuery, params: dict[str, str] | None = None) -> Any:
+    """Run a saved query on any target (see :mod:`kg.sparql`): an :class:`~kg.sparql.Answer`."""
+    from kg.sparql import as_target
 
-    return select(store, query.text, bindings_for(query, params))
+    return as_target(target).run(query.text, bindings_for(query, params))
+
+
+def run_on_store(store: ox.Store, query: SavedQuery, params: dict[str, str] | None = None):
+    """Run a saved query on the union of a store's graphs: (columns, rows).
+
+    A CONSTRUCT query's triples come back as rows of subject, predicate, object.
+    """
+    answer = run_query(store, query, params)
+    if answer.kind == "graph":
+        cols = ["subject", "predicate", "object"]
+        rows = [
+            {"subject": t.subject.value, "predicate": t.predicate.value, "object": t.object.value}
+            for t in sorted(answer.triples, key=str)
+        ]
+        return cols, rows
+    if answer.kind == "ask":
+        return ["answer"], [{"answer": answer.boolean}]
+    return answer.columns, answer.rows

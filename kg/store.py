@@ -28,7 +28,7 @@ def store_dir(path: str | os.PathLike[str]) -> Path:
 def open_store(path: str | os.PathLike[str], read_only: bool = True) -> ox.Store:
     """Open an existing embedded store (a build folder or its ``store/``)."""
     d = store_dir(path)
-    if not d.is_dir():
+    if not d.is_dir() or not (d / "CURRENT").is_file():  # RocksDB's marker file
         raise StoreError(f"{path}: no store here (build one with `trialkg build INPUT --out DIR`)")
     try:
         return ox.Store.read_only(str(d)) if read_only else ox.Store(str(d))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -86,3 +87,42 @@ def test_seed_answers(seeds_build: Path) -> None:
 def test_list_queries_sorted() -> None:
     names = [q.name for q in list_queries()]
     assert names == sorted(names) and len(names) >= 3
+
+
+def _is_select(path: Path) -> bool:
+    body = "\n".join(line for line in path.read_text().splitlines() if not line.startswith("#"))
+    return re.search(r"\bCONSTRUCT\b", body, re.IGNORECASE) is None
+
+
+SELECT_QUERIES = [p for p in sorted(QUERY_DIR.glob("*.rq")) if _is_select(p)]
+
+
+@pytest.mark.parametrize("path", SELECT_QUERIES, ids=lambda p: p.stem)
+def test_select_output_is_deterministic(path: Path, seeds_build: Path) -> None:
+    """Three runs give the same rows in the same order, GROUP_CONCAT strings included."""
+    store = open_store(seeds_build)
+    q = find_query(str(path))
+    first = run_on_store(store, q)
+    for _ in range(2):
+        assert run_on_store(store, q) == first
+
+
+def test_group_concat_lists_are_sorted(seeds_build: Path) -> None:
+    """The lists the queries build are sorted, so an answer does not depend on row order."""
+    store = open_store(seeds_build)
+
+    def is_sorted(value: str | None, sep: str) -> bool:
+        parts = value.split(sep) if value else []
+        return parts == sorted(parts)
+
+    _, agents = run_on_store(
+        store, find_query("drug-class-trials"), {"class": "dclass:antineoplastic-agent"}
+    )
+    assert any(r["agents"] and "; " in r["agents"] for r in agents)
+    for r in agents:
+        assert is_sorted(r["agents"], "; ") and is_sorted(r["primary_endpoints"], "; ")
+    _, overview = run_on_store(store, find_query("study-overview"))
+    assert len(overview) == 2
+    assert all(is_sorted(r["phases"], "|") for r in overview)
+    _, orr = run_on_store(store, find_query("primary-endpoint-trials"))
+    assert all(is_sorted(r["criteria"], "; ") for r in orr)
