@@ -20,6 +20,12 @@ loading a newer build updates the studies it holds. Three ways to send:
     request per batch, atomic where the store runs an update in one
     transaction (Oxigraph does).
 
+Measured on the whole corpus (10,775 studies, 1.04 M triples) into a local
+Oxigraph 0.5 server on 2 cores, first load: ``batch`` 27 k triples/s (38 s),
+``update`` 17 k, ``put`` 14 k; loading it again (every graph replaced) about
+12 k triples/s whatever the method, the deletes dominate. The next batch is
+read and serialized while the server takes the current one.
+
 Where the server is (the store's URLs are found from ``--endpoint``):
 
 * Oxigraph (``oxigraph serve``): ``--endpoint http://HOST:7878/query``; graph
@@ -30,7 +36,11 @@ Where the server is (the store's URLs are found from ``--endpoint``):
   ``/sparql-graph-crud-auth`` and the update endpoint ``/sparql-auth`` (HTTP
   digest authentication, e.g. ``--user dba``), without them
   ``/sparql-graph-crud`` and ``/sparql`` (which need the SPARQL_UPDATE role
-  granted to the ``SPARQL`` user). Method ``put``.
+  granted to the ``SPARQL`` user). Method ``put``: Virtuoso 7.2 answers 200 to
+  a POST of N-Quads and stores nothing (``batch`` fails the count check), and
+  rejects ``INSERT DATA`` with an xsd:duration literal (``update`` fails with
+  "SQ200: No column P112DD"). It also keeps an xsd:duration as a number of
+  months ("P2Y" comes back as 24): counts match, values differ.
 * Apache Jena Fuseki: ``--endpoint http://HOST:3030/DS/query --graph-store
   http://HOST:3030/DS/data --update-endpoint http://HOST:3030/DS/update``.
 * GraphDB / RDF4J: ``--endpoint http://HOST:7200/repositories/R
@@ -74,7 +84,7 @@ from kg.validate import _handle_errors
 
 GRAPH_PREFIX = BASE + "graph/"
 METHODS = ("auto", "batch", "put", "update")
-DEFAULT_BATCH_SIZE = 500
+DEFAULT_BATCH_SIZE = 1000
 STATE_VERSION = 1
 _PROBE_GRAPH = GRAPH_PREFIX + ".trialkg-load-probe"
 _CHECK_CHUNK = 400
@@ -94,6 +104,7 @@ class LoadReport:
     triples: int = 0  # triples sent by this run
     seconds: float = 0.0
     triples_per_s: float = 0.0
+    checked: bool = False  # the count check ran (and then found what was sent, or raised)
     check_seconds: float = 0.0  # of ``seconds``, the count check at the end
     store_graphs: int = 0  # graphs of the source found in the store (the count check)
     store_quads: int = 0  # quads the store holds in those graphs
@@ -112,10 +123,14 @@ class LoadReport:
         ]
         if self.skipped:
             lines.append(f"skipped {self.skipped} graphs confirmed by an earlier interrupted run")
-        lines.append(
-            f"store check at {self.endpoint}: {self.store_graphs} of {total} graphs, "
-            f"{self.store_quads} quads (source: {self.source_quads}) in {self.check_seconds:.1f} s"
-        )
+        if self.checked:
+            lines.append(
+                f"store check at {self.endpoint}: {self.store_graphs} of {total} graphs, "
+                f"{self.store_quads} quads (source: {self.source_quads}) "
+                f"in {self.check_seconds:.1f} s"
+            )
+        else:
+            lines.append("store check skipped (--no-check)")
         if self.extra_graphs:
             lines.append(
                 f"note: the store holds {self.extra_graphs} more graphs under {GRAPH_PREFIX} "
@@ -471,7 +486,6 @@ class _Target:
     update: str
     method: str
     server: str
-    post_url: str = ""  # batch: where the N-Quads go (the graph store, maybe with options)
 
 
 def _discover(
@@ -492,9 +506,8 @@ def _discover(
     except _ConnectionFailed as exc:
         raise StoreError(f"cannot reach the SPARQL endpoint {endpoint}: {exc}") from exc
     if status == 401:
-        raise StoreError(
-            f"{endpoint}: authentication required or refused (HTTP 401); give --user and --password"
-        )
+        hint = "check --user and --password" if http.user else "give --user and --password"
+        raise StoreError(f"{endpoint}: authentication required or refused (HTTP 401); {hint}")
     if status >= 400:
         raise StoreError(
             f"{endpoint}: not a SPARQL query endpoint (HTTP {status} {_snippet(body)}); "
@@ -595,9 +608,8 @@ def _send_batch(http: _Http, t: _Target, batch: _Batch) -> None:
             _expect_ok(url, status, data)
     elif t.method == "batch":
         _update(http, t.update, batch.drops)
-        url = t.post_url or t.graph_store
         status, _, data = http.request(
-            "POST", url, batch.bodies[0], {"Content-Type": "application/n-quads"}
+            "POST", t.graph_store, batch.bodies[0], {"Content-Type": "application/n-quads"}
         )
         _expect_ok(t.graph_store, status, data)
     else:
@@ -621,6 +633,7 @@ def _sparql_select(
     password: str | None,
     scheme: str | None,
     timeout: float,
+    realm: str = "SPARQL",
 ) -> list[dict[str, Any]]:
     from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
 
@@ -631,7 +644,7 @@ def _sparql_select(
     sw.setTimeout(int(timeout))
     if user is not None:
         sw.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
-        sw.setCredentials(user, password or "")
+        sw.setCredentials(user, password or "", realm=realm)
     try:
         res = sw.queryAndConvert()
     except Exception as exc:  # noqa: BLE001 - urllib and SPARQLWrapper errors alike
@@ -643,15 +656,19 @@ def _sparql_select(
     return list(res["results"]["bindings"])
 
 
-def _count_check(
-    t: _Target,
-    expected: dict[str, int],
-    user: str | None,
-    password: str | None,
-    scheme: str | None,
-    timeout: float,
-) -> tuple[dict[str, int], int]:
-    """Quads per graph of ``expected`` found in the store, and the other GRAPH_PREFIX graphs."""
+def _count_check(t: _Target, expected: dict[str, int], http: _Http) -> tuple[dict[str, int], int]:
+    """Quads per graph of ``expected`` found in the store, and the other GRAPH_PREFIX graphs.
+
+    Through SPARQLWrapper, with the credentials and authentication scheme the
+    graph store asked for.
+    """
+    realm = http.challenge.get("realm", "SPARQL")
+
+    def select(q: str) -> list[dict[str, Any]]:
+        return _sparql_select(
+            t.endpoint, q, http.user, http.password, http.scheme, http.timeout, realm
+        )
+
     found: dict[str, int] = {}
     iris = sorted(expected)
     for i in range(0, len(iris), _CHECK_CHUNK):
@@ -661,13 +678,13 @@ def _count_check(
             + values
             + " } GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
-        for row in _sparql_select(t.endpoint, q, user, password, scheme, timeout):
+        for row in select(q):
             found[row["g"]["value"]] = int(row["n"]["value"])
     q = (
         "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
         f'FILTER(STRSTARTS(STR(?g), "{GRAPH_PREFIX}")) }}'
     )
-    rows = _sparql_select(t.endpoint, q, user, password, scheme, timeout)
+    rows = select(q)
     in_prefix = int(rows[0]["n"]["value"]) if rows else 0
     ours = sum(1 for g in found if g.startswith(GRAPH_PREFIX))
     return found, max(0, in_prefix - ours)
@@ -752,12 +769,13 @@ def load_to_endpoint(
         except BaseException:
             st.close()
             raise
+        report.source_quads = sum(expected.values())
         if not check:
             st.close(remove=True)
             return _finish(report, t0)
         t_check = time.perf_counter()
         try:
-            found, extra = _count_check(t, expected, user, password, http.scheme, timeout)
+            found, extra = _count_check(t, expected, http)
         except StoreError:
             st.close()  # everything was confirmed: a re-run only checks again
             raise
@@ -765,7 +783,7 @@ def load_to_endpoint(
         report.check_seconds = time.perf_counter() - t_check
     finally:
         http.close()
-    report.source_quads = sum(expected.values())
+    report.checked = True
     report.store_graphs = sum(1 for g in expected if g in found or expected[g] == 0)
     report.store_quads = sum(found.values())
     report.extra_graphs = extra
@@ -778,8 +796,9 @@ def load_to_endpoint(
         raise StoreError(
             f"count check failed at {endpoint}: {len(bad)} of {len(expected)} graphs differ "
             f"from what was sent ({examples}); the store holds {report.store_quads} quads in "
-            f"these graphs, the source {report.source_quads}. Another writer, or a store that "
-            "merges or rewrites some literals? Load again with --restart to resend everything."
+            f"these graphs, the source {report.source_quads}. Another writer? A store that "
+            "merges some literals? Or one that answers OK but ignores what was sent (Virtuoso "
+            "does with N-Quads: use --method put)? Loading again resends every graph."
         )
     return report
 
@@ -974,6 +993,12 @@ def _http_hint(status: int, batch_size: int, user: str | None) -> str:
     "--timeout", type=click.FloatRange(min=1), default=300, show_default=True, help="Seconds."
 )
 @click.option(
+    "--check/--no-check",
+    default=True,
+    show_default=True,
+    help="Count the quads of every graph in the store at the end and compare.",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
 def load_command(
@@ -989,6 +1014,7 @@ def load_command(
     state: str | None,
     resume: bool,
     timeout: float,
+    check: bool,
     progress: bool | None,
 ) -> None:
     """Load a build (or an RDF file) into a SPARQL server, one named graph per study.
@@ -1022,6 +1048,7 @@ def load_command(
         state,
         resume,
         timeout,
+        check,
         progress,
     )
 
@@ -1040,6 +1067,7 @@ def _load_cli(
     state: str | None,
     resume: bool,
     timeout: float,
+    check: bool,
     progress: bool | None,
 ) -> None:
     if progress is None:
@@ -1058,5 +1086,6 @@ def _load_cli(
         method=method,
         state=state,
         timeout=timeout,
+        check=check,
     )
     click.echo(report.summary())

@@ -82,7 +82,8 @@ class EmbeddedTarget(Target):
         return Answer("graph", triples=list(res))
 
 
-def _from_rdflib(term: Any) -> Any:
+def from_rdflib(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term (None stays None)."""
     from rdflib import BNode, Literal, URIRef
 
     if term is None:
@@ -119,13 +120,13 @@ class RdflibTarget(Target):
         if res.type == "SELECT":
             cols = [str(v) for v in res.vars]
             rows = [
-                {c: term_to_python(_from_rdflib(row[i])) for i, c in enumerate(cols)} for row in res
+                {c: term_to_python(from_rdflib(row[i])) for i, c in enumerate(cols)} for row in res
             ]
             return Answer("select", cols, rows)
         if res.type == "ASK":
             return Answer("ask", boolean=bool(res.askAnswer))
         return Answer(
-            "graph", triples=[ox.Triple(*(_from_rdflib(t) for t in triple)) for triple in res]
+            "graph", triples=[ox.Triple(*(from_rdflib(t) for t in triple)) for triple in res]
         )
 
 

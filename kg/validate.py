@@ -1208,22 +1208,10 @@ def validate_graph(
     return _run(_Source(label, store=store), severity, jobs, False, store if run_queries else None)
 
 
-def _ox_term(term: Any) -> Any:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unexpected RDF term {term!r}")
-
-
 def _ox_triple(t: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
-    return _ox_term(t[0]), _ox_term(t[1]), _ox_term(t[2])
+    from kg.sparql import from_rdflib
+
+    return from_rdflib(t[0]), from_rdflib(t[1]), from_rdflib(t[2])
 
 
 # ----------------------------------------------------------------------------- command

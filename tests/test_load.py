@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, needs_corpus
 from servers import (  # noqa: F401 - fixtures
+    BasicAuthProxy,
     OxigraphServer,
     free_port,
     oxigraph_factory,
@@ -160,6 +161,13 @@ def test_interrupted_load_resumes(seeds: Path, oxigraph_factory) -> None:  # noq
 def test_store_folder_of_a_build(seeds: Path, oxigraph_server: OxigraphServer) -> None:  # noqa: F811
     report = load_to_endpoint(seeds / "store", oxigraph_server.query_url)
     assert report.source == str(seeds) and report.store_quads == sum(build_counts(seeds).values())
+
+
+def test_cli_without_the_check(seeds: Path, oxigraph_server: OxigraphServer) -> None:  # noqa: F811
+    args = [str(seeds), "--endpoint", oxigraph_server.query_url, "--no-check", "--method", "put"]
+    res = CliRunner().invoke(load_command, args)
+    assert res.exit_code == 0, res.output
+    assert "store check skipped" in res.output and "[method put]" in res.output
 
 
 def test_restart_resends_everything(seeds: Path, oxigraph_factory) -> None:  # noqa: F811
@@ -313,6 +321,23 @@ def test_source_must_be_a_build_or_rdf(tmp_path: Path, oxigraph_server: Oxigraph
     assert res.exit_code == 2 and "not a build folder" in res.output
 
 
+def test_basic_authentication(seeds: Path, oxigraph_server: OxigraphServer) -> None:  # noqa: F811
+    want = build_counts(seeds)
+    with BasicAuthProxy(oxigraph_server.url, "loader", "s3cret") as proxy:
+        url = proxy.url + "/query"
+        with pytest.raises(StoreError, match="give --user and --password"):
+            load_to_endpoint(seeds, url, graph_store=proxy.url + "/store")
+        with pytest.raises(StoreError, match="check --user and --password"):
+            load_to_endpoint(seeds, url, user="loader", password="wrong")
+        refused = proxy.refused
+        report = load_to_endpoint(seeds, url, user="loader", password="s3cret", method="put")
+        assert proxy.refused == refused + 1  # the first request only: then sent up front
+        assert report.graph_store == proxy.url + "/store"
+        assert report.store_quads == sum(want.values())
+        report = load_to_endpoint(seeds, url, user="loader", password="s3cret")
+        assert report.store_quads == sum(want.values())
+
+
 def test_digest_answer_matches_rfc_2617() -> None:
     chal = {
         "realm": "testrealm@host.com",
@@ -348,6 +373,15 @@ def test_virtuoso_wants_credentials(seeds: Path, virtuoso_server) -> None:  # no
         load_to_endpoint(seeds, v.query_url, user=v.user, password="wrong")
     with pytest.raises(StoreError, match="give --user and --password"):
         load_to_endpoint(seeds, v.query_url)
+
+
+def test_count_check_catches_virtuoso_ignoring_quads(seeds: Path, virtuoso_server) -> None:  # noqa: F811
+    """Virtuoso answers 200 to a POST of N-Quads to its graph store and stores nothing."""
+    v = virtuoso_server
+    with pytest.raises(StoreError, match="count check failed") as err:
+        load_to_endpoint(seeds, v.query_url, user=v.user, password=v.password, method="batch")
+    assert "--method put" in str(err.value)
+    load_to_endpoint(seeds, v.query_url, user=v.user, password=v.password)  # put, as it was
 
 
 @pytest.mark.xfail(
