@@ -16,6 +16,7 @@ store, or any RDF file loaded into memory), then analysed in networkx.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -233,6 +234,11 @@ class GraphData:
             st.nct = st.nct or r["nct"]
             st.title = st.title or r["title"]
             st.source = st.source or r["source"]
+
+    @functools.cached_property
+    def regimens(self) -> list[dict[str, Any]]:
+        """Every dosing regimen with its study's cycle length (two checks read them)."""
+        return sorted(self.rows(_REGIMENS), key=lambda r: (r["s"], r["r"]))
 
     def rows(self, sparql: str) -> list[dict[str, Any]]:
         res = self.store.query(_PREFIXES + sparql, use_default_graph_as_union=True)
@@ -518,15 +524,9 @@ _REGIMENS = """SELECT ?s ?r ?agent ?interval ?itext ?cycle ?dose ?unit ?ok WHERE
   OPTIONAL { ?r tkg:doseUnitPlausible ?ok } }"""
 
 
-def _regimen_rows(d: GraphData) -> list[dict[str, Any]]:
-    if not hasattr(d, "_regimens"):
-        d._regimens = sorted(d.rows(_REGIMENS), key=lambda r: (r["s"], r["r"]))  # type: ignore[attr-defined]
-    return d._regimens  # type: ignore[attr-defined]
-
-
 def _interval_vs_cycle(d: GraphData) -> list[Finding]:
     out = []
-    for r in _regimen_rows(d):
+    for r in d.regimens:
         iv, cycle = _num(r["interval"]), _num(r["cycle"])
         if not iv or not cycle or iv <= 0 or cycle <= 0 or fits_cycle(iv, cycle):
             continue
@@ -545,7 +545,7 @@ def _interval_vs_cycle(d: GraphData) -> list[Finding]:
 
 def _units(d: GraphData) -> list[Finding]:
     out = []
-    for r in _regimen_rows(d):
+    for r in d.regimens:
         if r["ok"] == "false":
             out.append(
                 d.finding(
