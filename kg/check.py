@@ -30,10 +30,10 @@ import click
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.errors import InputError, ValidationFailed
+from kg.errors import InputError, ValidationFailed, handle_errors
 from kg.rdf import TKG, VOCAB, normalize_title
 from kg.text.design import fits_cycle
-from kg.validate import _handle_errors, compact, text_table, write_report
+from kg.validate import compact, text_table, write_report
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {"error": 3, "warning": 2, "info": 1}
@@ -819,6 +819,7 @@ def check_path(path: str | os.PathLike[str], **kw: Any) -> CheckReport:
     show_default=True,
     help="Report components and communities of trials.",
 )
+@handle_errors
 def check_command(
     graph: str | None,
     store_dir: str | None,
@@ -847,21 +848,6 @@ def check_command(
       trialkg check --store build/demo
       trialkg check build/trials.nq --format json -o check.json --fail-on warning
     """
-    _check_cli(graph, store_dir, only, list_checks, fail_on, fmt, output, max_rows, structure)
-
-
-@_handle_errors
-def _check_cli(
-    graph: str | None,
-    store_dir: str | None,
-    only: tuple[str, ...],
-    list_checks: bool,
-    fail_on: str,
-    fmt: str,
-    output: str | None,
-    max_rows: int,
-    structure: bool,
-) -> None:
     if list_checks:
         rows = [{"check": c.id, "level": c.severity, "description": c.description} for c in CHECKS]
         click.echo("\n".join(text_table(["check", "level", "description"], rows, width=100)))

@@ -7,31 +7,15 @@ Errors print one line, ``trialkg: error: ...``, naming the file or field.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
 from kg import __version__
-from kg.errors import TrialKGError
-
-
-def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TrialKGError as exc:
-            click.echo(f"trialkg: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except BrokenPipeError:
-            sys.exit(0)
-
-    return wrapper
+from kg.errors import handle_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,6 +44,7 @@ FORMAT_CHOICE = click.Choice(
 @click.option(
     "--raw", is_flag=True, help="Skip text understanding (agents, endpoints ... stay empty)."
 )
+@handle_errors
 def parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
     """Print one JSON object per trial (JSON Lines), the record contract.
 
@@ -70,11 +55,6 @@ def parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
     Example:
       trialkg parse examples/seeds/ | head -1 | python -m json.tool
     """
-    _parse(paths, fmt, raw)
-
-
-@_handle_errors
-def _parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
     from kg.record import Rejection
     from kg.sources import iter_records
 
@@ -114,6 +94,7 @@ def _parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@handle_errors
 def build(inputs: tuple[str, ...], out_dir: str, fmt: str | None, progress: bool | None) -> None:
     """Build the graph of every record in INPUTS (files or folders) into --out.
 
@@ -125,11 +106,6 @@ def build(inputs: tuple[str, ...], out_dir: str, fmt: str | None, progress: bool
     Example:
       trialkg build examples/seeds ../shared/corpus/nsclcbench --out build/
     """
-    _build(inputs, out_dir, fmt, progress)
-
-
-@_handle_errors
-def _build(inputs: tuple[str, ...], out_dir: str, fmt: str | None, progress: bool | None) -> None:
     from kg.build import build as run_build
 
     report = run_build(inputs, out_dir, fmt=fmt, progress=progress)
@@ -197,6 +173,7 @@ def format_table(cols: list[str], rows: list[dict[str, Any]], max_width: int = 6
 )
 @click.option("--user", help="User name for --endpoint.")
 @click.option("--password", help="Password for --endpoint.")
+@handle_errors
 def query(
     name: str | None,
     list_: bool,
@@ -219,21 +196,6 @@ def query(
       trialkg query --all --store build/
       trialkg query drug-class-trials --endpoint http://127.0.0.1:7878/query
     """
-    _query(name, list_, all_, param, fmt, store_path, endpoint, user, password)
-
-
-@_handle_errors
-def _query(
-    name: str | None,
-    list_: bool,
-    all_: bool,
-    param: tuple[str, ...],
-    fmt: str,
-    store_path: str,
-    endpoint: str | None,
-    user: str | None,
-    password: str | None,
-) -> None:
     from kg.errors import QueryError
     from kg.queries import find_query, list_queries, run_query
     from kg.sparql import open_target
@@ -293,6 +255,7 @@ def _format_answer(answer: Any, fmt: str) -> str:
 @click.option(
     "--output", "-o", type=click.Path(), required=True, help="File to write ('-' for stdout)."
 )
+@handle_errors
 def export(store_path: str, fmt: str, output: str) -> None:
     """Export the built graph as Turtle, N-Triples, N-Quads, TriG or JSON-LD.
 
@@ -304,11 +267,6 @@ def export(store_path: str, fmt: str, output: str) -> None:
     Example:
       trialkg export --store build/ --format trig -o trials.trig
     """
-    _export(store_path, fmt, output)
-
-
-@_handle_errors
-def _export(store_path: str, fmt: str, output: str) -> None:
     from kg.export import export_store
 
     n = export_store(store_path, fmt, output)
@@ -319,6 +277,7 @@ def _export(store_path: str, fmt: str, output: str) -> None:
 @main.command()
 @click.option("--store", "store_path", type=click.Path(), default="build", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@handle_errors
 def stats(store_path: str, as_json: bool) -> None:
     """Summarise a built graph: studies, triples, and nodes of each class.
 
@@ -326,11 +285,6 @@ def stats(store_path: str, as_json: bool) -> None:
     Example:
       trialkg stats --store build/
     """
-    _stats(store_path, as_json)
-
-
-@_handle_errors
-def _stats(store_path: str, as_json: bool) -> None:
     from kg.stats import graph_stats
 
     s = graph_stats(store_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class TrialKGError(Exception):
     """Base class of every error trialkg raises on purpose."""
@@ -46,3 +48,26 @@ class QueryError(TrialKGError):
     """A saved query is unknown, malformed, or got bad parameters (exit code 2)."""
 
     exit_code = 2
+
+
+def handle_errors(fn: Any) -> Any:
+    """Decorate a command: a trialkg error prints one line and exits with its code.
+
+    ``trialkg: error: MESSAGE`` goes to stderr; a closed pipe (``| head``) ends quietly.
+    """
+    import functools
+    import sys
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import click
+
+        try:
+            return fn(*args, **kwargs)
+        except TrialKGError as exc:
+            click.echo(f"trialkg: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.exit(0)
+
+    return wrapper

@@ -78,9 +78,8 @@ from typing import IO, Any
 import click
 import pyoxigraph as ox
 
-from kg.errors import InputError, StoreError
+from kg.errors import InputError, StoreError, handle_errors
 from kg.rdf import BASE
-from kg.validate import _handle_errors
 
 GRAPH_PREFIX = BASE + "graph/"
 METHODS = ("auto", "batch", "put", "update")
@@ -1001,6 +1000,7 @@ def _http_hint(status: int, batch_size: int, user: str | None) -> str:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@handle_errors
 def load_command(
     source: str,
     endpoint: str,
@@ -1035,41 +1035,6 @@ def load_command(
       trialkg load build/trials.nq --endpoint http://localhost:3030/kg/query \\
           --graph-store http://localhost:3030/kg/data --method put
     """
-    _load_cli(
-        source,
-        endpoint,
-        graph_store,
-        update_endpoint,
-        user,
-        password,
-        method,
-        batch_size,
-        graph,
-        state,
-        resume,
-        timeout,
-        check,
-        progress,
-    )
-
-
-@_handle_errors
-def _load_cli(
-    source: str,
-    endpoint: str,
-    graph_store: str | None,
-    update_endpoint: str | None,
-    user: str | None,
-    password: str | None,
-    method: str,
-    batch_size: int,
-    graph: str | None,
-    state: str | None,
-    resume: bool,
-    timeout: float,
-    check: bool,
-    progress: bool | None,
-) -> None:
     if progress is None:
         progress = sys.stderr.isatty()
     report = load_to_endpoint(

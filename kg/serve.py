@@ -22,7 +22,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import InputError, StoreError
+from kg.errors import StoreError, handle_errors
 
 DEFAULT_PORT = 7878
 
@@ -137,6 +137,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     show_default=True,
     help="Seconds a query may run.",
 )
+@handle_errors
 def serve_command(store_path: str, port: int, host: str, timeout: float) -> None:
     """Serve a build as a read-only SPARQL endpoint (Oxigraph), until Ctrl-C.
 
@@ -161,9 +162,6 @@ def serve_command(store_path: str, port: int, host: str, timeout: float) -> None
                 err=True,
             )
         proc, url = start(store_path, host, port, timeout)
-    except (InputError, StoreError) as exc:
-        click.echo(f"trialkg: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     click.echo(f"SPARQL endpoint (read-only): {url}", err=True)

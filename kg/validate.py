@@ -45,13 +45,12 @@ and each row counts as a Violation.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -64,7 +63,7 @@ import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from kg.errors import InputError, TrialKGError, ValidationFailed
+from kg.errors import InputError, ValidationFailed, handle_errors
 from kg.rdf import PREFIXES, TKG, VOCAB_GRAPH
 
 __all__ = [
@@ -1217,20 +1216,6 @@ def _ox_triple(t: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
 # ----------------------------------------------------------------------------- command
 
 
-def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TrialKGError as exc:
-            click.echo(f"trialkg: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-        except BrokenPipeError:
-            sys.exit(0)
-
-    return wrapper
-
-
 def write_report(text: str, output: str | None, summary: str) -> None:
     """Print a report, or write it to ``output`` (temporary name, then rename) and print ``summary``."""
     if not output:
@@ -1288,6 +1273,7 @@ def write_report(text: str, output: str | None, summary: str) -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@handle_errors
 def validate_command(
     graph: str | None,
     store_dir: str | None,
@@ -1311,20 +1297,6 @@ def validate_command(
       trialkg validate --store build/ --jobs 4
       trialkg validate build/trials.nq --severity Warning --format json -o report.json
     """
-    _validate_cli(graph, store_dir, severity, fmt, output, jobs, max_rows, progress)
-
-
-@_handle_errors
-def _validate_cli(
-    graph: str | None,
-    store_dir: str | None,
-    severity: str,
-    fmt: str,
-    output: str | None,
-    jobs: int,
-    max_rows: int,
-    progress: bool | None,
-) -> None:
     severity = {s.lower(): s for s in SEVERITIES}[severity.lower()]
     if graph and store_dir:
         raise InputError("give either GRAPH or --store, not both")

@@ -18,11 +18,8 @@ reason when ``virtuoso-t`` is not installed (Debian:
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -31,22 +28,19 @@ from pathlib import Path
 
 import pytest
 
+from kg import serve
+from kg.errors import StoreError
+
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
+free_port = serve.free_port  # a TCP port on 127.0.0.1 nobody listens on right now
 
 
 def oxigraph_binary() -> str | None:
-    """The ``oxigraph`` command of the PyPI package: next to this Python, else on PATH."""
-    here = Path(sys.executable).parent / "oxigraph"
-    if here.is_file() and os.access(here, os.X_OK):
-        return str(here)
-    return shutil.which("oxigraph")
+    """The ``oxigraph`` command (see :func:`kg.serve.oxigraph_binary`), or None to skip."""
+    try:
+        return serve.oxigraph_binary()
+    except StoreError:
+        return None
 
 
 class Server:
