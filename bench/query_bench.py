@@ -52,9 +52,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,24 +241,6 @@ def parse_rdflib(nq: Path) -> tuple[Any, float, float]:
 # ----------------------------------------------------------------------------- load
 
 
-def _wait_up(proc: subprocess.Popen[bytes], base: str, wait: float = 60.0) -> None:
-    url = base + "/query?" + urllib.parse.urlencode({"query": "ASK{}"})
-    deadline = time.monotonic() + wait
-    while True:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise RuntimeError(f"oxigraph serve exited with {proc.returncode}: {err.strip()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"oxigraph serve did not answer {url} within {wait:.0f} s")
-        time.sleep(0.2)
-
-
 def _proc_cpu(pid: int) -> float | None:
     """CPU seconds (user + system) of a running process, from /proc."""
     try:
@@ -284,7 +263,7 @@ def load_server(folder: Path, n: int) -> list[str]:
     binary = shutil.which("oxigraph", path=str(ROOT / ".venv" / "bin")) or shutil.which("oxigraph")
     if binary is None:
         return ["load: NOT RUN (no oxigraph binary in .venv/bin or on the PATH)"]
-    from kg.serve import free_port
+    from kg.serve import free_port, wait_until_up
 
     version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
     tmp = Path(tempfile.mkdtemp(prefix="trialkg-load-bench-"))
@@ -297,7 +276,7 @@ def load_server(folder: Path, n: int) -> list[str]:
     )
     lines = []
     try:
-        _wait_up(proc, base)
+        wait_until_up(proc, base + "/query", wait=60.0)
         kwargs: dict[str, Any] = {}
         if "resume" in params:
             kwargs["resume"] = False  # a fresh server: send every graph, whatever a state file says

@@ -79,14 +79,15 @@ def start(
     )
     url = f"http://{host}:{port}/query"
     try:
-        _wait_until_up(proc, url, wait)
+        wait_until_up(proc, url, wait)
     except BaseException:
         stop(proc)
         raise
     return proc, url
 
 
-def _wait_until_up(proc: subprocess.Popen[bytes], url: str, wait: float) -> None:
+def wait_until_up(proc: subprocess.Popen[bytes], url: str, wait: float = 30.0) -> None:
+    """Return once the server of ``proc`` answers ``ASK {}`` on its query ``url``."""
     deadline = time.monotonic() + wait
     while True:
         if proc.poll() is not None:
