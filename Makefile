@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 OUT ?= build/demo
 
-.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate bench-query bench-query-quick clean
+.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate bench-query bench-query-quick bench-load clean
 
 help: ## List the targets
 	@echo "trialkg make targets:"
@@ -75,6 +75,9 @@ bench-query: $(STAMP) ## Saved-query time at 1k and 10k studies: embedded store 
 
 bench-query-quick: $(STAMP) ## bench-query at 1k studies only
 	$(BIN)/python bench/query_bench.py --quick --corpus $(CORPUS)
+
+bench-load: $(STAMP) ## trialkg load of the whole corpus into a local Oxigraph server, by method and jobs (triples/s against the target)
+	$(BIN)/python bench/load_bench.py --corpus $(CORPUS)
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache

@@ -34,23 +34,21 @@ each query's embedded time at N=10000 is marked PASS/FAIL, with a summary line.
 
 Then the largest sample (the 10k one in a full run) is loaded into a local
 Oxigraph server (``oxigraph serve`` on a free port on 127.0.0.1, new store in a
-temporary folder, stopped afterwards) with ``kg.load.load_to_endpoint``; the
-figure is the triples per second it reports (the whole call: reading the
-source, sending, and its count check), against the target of at least 100,000
-triples/s. ``--no-load`` skips it.
+temporary folder, stopped afterwards) with ``kg.load.load_to_endpoint``, and
+two rates are set against the target of at least 100,000 triples/s: sending
+(from the first batch started to the last one the server confirmed) and the
+whole call (reading the source, sending, and the count check of every graph).
+``--no-load`` skips it.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import inspect
 import multiprocessing as mp
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -71,7 +69,6 @@ from kg.store import open_store  # noqa: E402
 
 TARGET_S = 1.0  # every saved query under this at TARGET_N studies on the embedded store
 TARGET_N = 10000
-LOAD_TARGET = 100_000  # triples/s into a local Oxigraph server
 SEPARATORS = ("; ", " | ")
 
 
@@ -241,87 +238,25 @@ def parse_rdflib(nq: Path) -> tuple[Any, float, float]:
 # ----------------------------------------------------------------------------- load
 
 
-def _proc_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) of a running process, from /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def load_server(folder: Path, n: int) -> list[str]:
     """Load the sample into a fresh local Oxigraph server; the lines to print."""
-    try:
-        from kg import load as kl
-    except ImportError as exc:
-        return [f"load: NOT RUN (kg.load missing: {exc})"]
-    fn = getattr(kl, "load_to_endpoint", None)
-    if fn is None:
-        return ["load: NOT RUN (kg.load missing: it has no load_to_endpoint)"]
-    params = inspect.signature(fn).parameters
-    binary = shutil.which("oxigraph", path=str(ROOT / ".venv" / "bin")) or shutil.which("oxigraph")
-    if binary is None:
-        return ["load: NOT RUN (no oxigraph binary in .venv/bin or on the PATH)"]
-    from kg.serve import free_port, wait_until_up
+    import load_bench as lb
 
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
-    tmp = Path(tempfile.mkdtemp(prefix="trialkg-load-bench-"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [binary, "serve", "--location", str(tmp / "store"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    lines = []
+    from kg.errors import TrialKGError
+
     try:
-        wait_until_up(proc, base + "/query", wait=60.0)
-        kwargs: dict[str, Any] = {}
-        if "resume" in params:
-            kwargs["resume"] = False  # a fresh server: send every graph, whatever a state file says
-        if "progress" in params:
-            kwargs["progress"] = False
-        marks: list[float] = []
-        if "on_batch" in params:
-            kwargs["on_batch"] = lambda _batches, _graphs: marks.append(time.perf_counter())
-        server_cpu0 = _proc_cpu(proc.pid) or 0.0
-        t0, c0 = time.perf_counter(), _cpu()
-        report = fn(folder, base + "/query", **kwargs)
-        wall, cpu = time.perf_counter() - t0, _cpu() - c0
-        server_cpu = (_proc_cpu(proc.pid) or 0.0) - server_cpu0
-    except Exception as exc:  # noqa: BLE001 - the query table is printed anyway
-        return [f"load: FAILED ({type(exc).__name__}: {exc})"]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
-    triples = getattr(report, "triples", 0)
-    rate = getattr(report, "triples_per_s", 0.0) or (triples / wall if wall else 0.0)
-    verdict = "PASS" if rate >= LOAD_TARGET else "FAIL"
-    lines.append(
-        f"load into a local Oxigraph server ({version or 'oxigraph'}, `oxigraph serve`, new "
-        f"store) with kg.load.load_to_endpoint: {n} studies, method "
-        f"{getattr(report, 'method', '?')}"
-    )
-    lines.append(
-        f"  {triples:,} triples in {getattr(report, 'seconds', wall):.1f} s "
-        f"(call {wall:.1f} s; CPU: this process {cpu:.1f} s, server {server_cpu:.1f} s) = "
-        f"{rate:,.0f} triples/s; target >= {LOAD_TARGET:,} triples/s: {verdict}"
-    )
-    if marks:
-        lines.append(
-            f"  phases: first batch confirmed at {marks[0] - t0:.1f} s (source opened, server "
-            f"probed, first batch sent), last at {marks[-1] - t0:.1f} s ({len(marks)} batches), "
-            f"then {wall - (marks[-1] - t0):.1f} s to the end (count check)"
-        )
-    if hasattr(report, "summary"):
-        lines += ["  " + x for x in report.summary().splitlines()]
-    return lines
+        with lb.oxigraph_server() as server:
+            run = lb.load_once(folder, server)
+    except TrialKGError as exc:
+        return [f"load: FAILED ({exc})"]
+    r = run.report
+    return [
+        f"load into a local Oxigraph server ({server.version}, `oxigraph serve`, new store) "
+        f"with kg.load.load_to_endpoint: {n} studies, {r.triples:,} triples, method "
+        f"{r.method}, {r.jobs} batches at once; target >= {lb.LOAD_TARGET:,} triples/s "
+        "(by method and jobs: make bench-load)",
+        *lb.describe(run),
+    ]
 
 
 # ----------------------------------------------------------------------------- main

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg import validate as kv  # noqa: E402
-from kg.rdf import VOCAB_GRAPH  # noqa: E402
+from kg.rdf import VOCAB_GRAPH, nquads_bytes  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import jena  # noqa: E402
@@ -109,7 +109,10 @@ def sample(build_nq: Path, n: int, out: Path) -> int:
                     break
         quads.append(q)
     nq = out / "trials.nq"
-    nq.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    nq.write_bytes(nquads_bytes(quads))
+    # as a build writes it: `trialkg load` then sends trials.nq as it is
+    meta = {"sample_of": str(build_nq), "built": studies, "triples": len(quads)}
+    (out / "build.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     store = ox.Store(str(out / "store"))
     store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
     store.flush()

@@ -22,7 +22,17 @@ from servers import (  # noqa: F401 - fixtures
 )
 
 from kg.errors import InputError, StoreError
-from kg.load import _digest, default_state_path, load_command, load_to_endpoint
+from kg.load import (
+    GRAPH_PREFIX,
+    _BuildNQuads,
+    _digest,
+    _open_source,
+    _StoreSource,
+    default_state_path,
+    load_command,
+    load_to_endpoint,
+)
+from kg.rdf import nquads_bytes
 
 TITLE = "https://w3id.org/trialkg/ontology#briefTitle"
 DURATION = "http://www.w3.org/2001/XMLSchema#duration"
@@ -134,9 +144,9 @@ def test_interrupted_load_resumes(seeds: Path, oxigraph_factory) -> None:  # noq
         if batches == 1:
             server.kill()
 
-    with pytest.raises(StoreError) as err:
+    with pytest.raises(StoreError) as err:  # one batch at a time: exactly one confirmed
         load_to_endpoint(
-            seeds, server.query_url, batch_size=1, retries=0, on_batch=crash_after_first
+            seeds, server.query_url, batch_size=1, jobs=1, retries=0, on_batch=crash_after_first
         )
     msg = str(err.value)
     assert server.url in msg and "1 of" in msg and "run the same command again" in msg
@@ -144,6 +154,7 @@ def test_interrupted_load_resumes(seeds: Path, oxigraph_factory) -> None:  # noq
     assert state.is_file()
     # the CLI says so too, with a non-zero exit, while the server is down
     args = [str(seeds), "--endpoint", server.query_url, "--batch-size", "1", "--no-progress"]
+    args += ["--jobs", "2"]
     res = CliRunner().invoke(load_command, args)
     assert res.exit_code == 2, res.output
     assert "trialkg: error:" in res.output and server.url in res.output
@@ -167,7 +178,88 @@ def test_cli_without_the_check(seeds: Path, oxigraph_server: OxigraphServer) -> 
     args = [str(seeds), "--endpoint", oxigraph_server.query_url, "--no-check", "--method", "put"]
     res = CliRunner().invoke(load_command, args)
     assert res.exit_code == 0, res.output
-    assert "store check skipped" in res.output and "[method put]" in res.output
+    assert "store check skipped" in res.output and "[method put," in res.output
+
+
+def synthetic_build(folder: Path, graphs: int, per_graph: int) -> Counter[str]:
+    """A build folder of trials.nq and build.json only, as ``trialkg build`` writes them."""
+    folder.mkdir(parents=True)
+    quads = [
+        ox.Quad(
+            ox.NamedNode(f"urn:x:s{i}-{j}"),
+            ox.NamedNode("urn:x:p"),
+            ox.Literal(f"value {j} of graph {i}"),
+            ox.NamedNode(f"{GRAPH_PREFIX}SYN{i:04d}"),
+        )
+        for i in range(graphs)
+        for j in range(per_graph)
+    ]
+    (folder / "trials.nq").write_bytes(nquads_bytes(quads))
+    (folder / "build.json").write_text(json.dumps({"built": graphs, "triples": len(quads)}))
+    return Counter(q.graph_name.value for q in quads)
+
+
+def test_trials_nq_is_sent_as_the_build_wrote_it(seeds: Path) -> None:
+    src = _open_source(seeds, None)
+    try:
+        assert isinstance(src, _BuildNQuads)  # no parsing, no store reads
+        want = build_counts(seeds)
+        assert sorted(src.graphs) == sorted(want)
+        assert {g: src.count(g) for g in src.graphs} == want
+        all_quads = set(ox.parse(path=str(seeds / "trials.nq"), format=ox.RdfFormat.N_QUADS))
+        sent = set(ox.parse(src.nquads(src.graphs), format=ox.RdfFormat.N_QUADS))
+        assert sent == all_quads
+        for g in src.graphs:
+            triples = {q.triple for q in ox.parse(src.ntriples(g), format=ox.RdfFormat.N_TRIPLES)}
+            assert triples == {q.triple for q in all_quads if q.graph_name.value == g}
+    finally:
+        src.close()
+
+
+def test_build_folder_without_a_usable_trials_nq_is_read_from_its_store(
+    seeds: Path,
+    oxigraph_factory,  # noqa: F811
+) -> None:
+    """trials.nq gone, or not the file build.json counted: the build's store is sent."""
+    want = build_counts(seeds)
+    nq = seeds / "trials.nq"
+    nq.write_bytes(nq.read_bytes() + b'<urn:x:s> <urn:x:p> "added later" <urn:x:g> .\n')
+    src = _open_source(seeds, None)
+    assert isinstance(src, _StoreSource)
+    src.close()
+    server = oxigraph_factory()
+    report = load_to_endpoint(seeds, server.query_url)
+    assert store_counts(server.query_url) == want and report.store_quads == sum(want.values())
+    nq.unlink()
+    src = _open_source(seeds, None)
+    assert isinstance(src, _StoreSource)
+    src.close()
+    server = oxigraph_factory()
+    load_to_endpoint(seeds, server.query_url, method="put")
+    assert store_counts(server.query_url) == want
+
+
+def test_batches_sent_at_once_survive_a_crash(tmp_path: Path, oxigraph_factory) -> None:  # noqa: F811
+    """Four batches in flight when the server dies: the re-run sends the rest, nothing twice."""
+    build = tmp_path / "syn"
+    want = synthetic_build(build, graphs=120, per_graph=40)
+    server = oxigraph_factory()
+
+    def crash(batches: int, graphs: int) -> None:
+        if batches == 5:
+            server.kill()
+
+    with pytest.raises(StoreError, match="run the same command again"):
+        load_to_endpoint(build, server.query_url, batch_size=4, jobs=4, retries=0, on_batch=crash)
+    state = default_state_path(build, server.store_url)
+    lines = state.read_text().splitlines()[1:]
+    confirmed = {g for line in lines for g in json.loads(line)["done"]}
+    assert 20 <= len(confirmed) < 120  # the five batches seen, and maybe a few more in flight
+    server.start()
+    report = load_to_endpoint(build, server.query_url, batch_size=4, jobs=4)
+    assert report.skipped == len(confirmed) and report.graphs == 120 - len(confirmed)
+    assert report.jobs == 4 and "4 at once" in report.summary()
+    assert store_counts(server.query_url) == want  # graphs cut short by the crash were resent
 
 
 def test_restart_resends_everything(seeds: Path, oxigraph_factory) -> None:  # noqa: F811
@@ -249,6 +341,14 @@ def test_trig_keeps_graph_names(tmp_path: Path, oxigraph_server: OxigraphServer)
     assert (got["http://example.org/g1"], got["http://example.org/g2"]) == (2, 1)
     with pytest.raises(InputError, match="no triples outside named graphs"):
         load_to_endpoint(trig, oxigraph_server.query_url, graph="http://example.org/g3")
+
+
+def test_a_build_takes_no_graph_name(seeds: Path, oxigraph_server: OxigraphServer) -> None:  # noqa: F811
+    with pytest.raises(InputError, match="no triples outside named graphs"):
+        load_to_endpoint(seeds, oxigraph_server.query_url, graph="http://example.org/g3")
+    (seeds / "trials.nq").unlink()  # read from the store: the same answer
+    with pytest.raises(InputError, match="no triples outside named graphs"):
+        load_to_endpoint(seeds, oxigraph_server.query_url, graph="http://example.org/g3")
 
 
 # ----------------------------------------------------------------------------- errors
