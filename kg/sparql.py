@@ -74,9 +74,8 @@ class EmbeddedTarget(Target):
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
         if isinstance(res, ox.QuerySolutions):
             cols = [v.value for v in res.variables]
-            return Answer(
-                "select", cols, [{c: term_to_python(sol[c]) for c in cols} for sol in res]
-            )
+            rows = [dict(zip(cols, map(term_to_python, sol), strict=True)) for sol in res]
+            return Answer("select", cols, rows)
         if isinstance(res, ox.QueryBoolean):
             return Answer("ask", boolean=bool(res))
         return Answer("graph", triples=list(res))

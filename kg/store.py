@@ -63,26 +63,48 @@ def load_rdf_file(path: str | os.PathLike[str]) -> ox.Store:
     return store
 
 
+def _to_int(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _to_float(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _to_decimal(text: str) -> Any:
+    try:
+        v = float(text)
+    except ValueError:
+        return text
+    return int(v) if v.is_integer() else v
+
+
+# by the datatype IRI's last part (after "#"): xsd:integer, xsd:decimal...
+_LITERAL_VALUE = {
+    "integer": _to_int,
+    "int": _to_int,
+    "long": _to_int,
+    "decimal": _to_decimal,
+    "double": _to_float,
+    "float": _to_float,
+    "boolean": lambda text: text == "true",
+}
+
+
 def term_to_python(term: Any) -> Any:
     """A SPARQL result term as a plain Python value (IRI and text as str, numbers as numbers)."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        dt = term.datatype.value if term.datatype else ""
-        if dt.endswith("#integer") or dt.endswith("#int") or dt.endswith("#long"):
-            try:
-                return int(term.value)
-            except ValueError:
-                return term.value
-        if dt.endswith("#decimal") or dt.endswith("#double") or dt.endswith("#float"):
-            try:
-                v = float(term.value)
-                return int(v) if v.is_integer() and dt.endswith("#decimal") else v
-            except ValueError:
-                return term.value
-        if dt.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
+        dt = term.datatype
+        conv = _LITERAL_VALUE.get(dt.value.rpartition("#")[2]) if dt is not None else None
+        return conv(term.value) if conv is not None else term.value
     return term.value
 
 
@@ -103,7 +125,7 @@ def select(
     if not isinstance(res, ox.QuerySolutions):
         raise StoreError("not a SELECT query")
     cols = [v.value for v in res.variables]
-    rows = [{c: term_to_python(sol[c]) for c in cols} for sol in res]
+    rows = [dict(zip(cols, map(term_to_python, sol), strict=True)) for sol in res]
     return cols, rows
 
 
