@@ -94,21 +94,58 @@ def parse(paths: tuple[str, ...], fmt: str | None, raw: bool) -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for the text stage and mapping (default: every core). "
+    "The output is the same whatever the number.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Ignore an earlier build in --out: process every record again; the output "
+    "is exactly INPUTS.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Drop the studies of an earlier build in --out that INPUTS no longer have "
+    "(default: keep them).",
+)
 @handle_errors
-def build(inputs: tuple[str, ...], out_dir: str, fmt: str | None, progress: bool | None) -> None:
+def build(
+    inputs: tuple[str, ...],
+    out_dir: str,
+    fmt: str | None,
+    progress: bool | None,
+    jobs: int | None,
+    full: bool,
+    prune: bool,
+) -> None:
     """Build the graph of every record in INPUTS (files or folders) into --out.
 
     Writes OUT/trials.nq (one named graph per study), OUT/trials.ttl, the
-    embedded store OUT/store/, OUT/rejected.jsonl and OUT/build.json, and prints
-    the accounting: records read = studies built + records rejected.
+    embedded store OUT/store/, OUT/rejected.jsonl, OUT/studies.jsonl and
+    OUT/build.json, and prints the accounting: records read = studies built +
+    records rejected.
+
+    When --out holds an earlier build, only the records that changed (content
+    hash, code included) are processed again and only their graphs replaced in
+    the store; the summary says how many were added, changed, unchanged and
+    removed.
 
     \b
     Example:
       trialkg build examples/seeds ../shared/corpus/nsclcbench --out build/
+      trialkg build ../ctgov/ --out build/ --prune     # again, after a new download
     """
     from kg.build import build as run_build
 
-    report = run_build(inputs, out_dir, fmt=fmt, progress=progress)
+    report = run_build(
+        inputs, out_dir, fmt=fmt, progress=progress, jobs=jobs, full=full, prune=prune
+    )
     click.echo(report.summary())
 
 

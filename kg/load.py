@@ -440,11 +440,13 @@ class _StoreSource(_Source):
 class _BuildNQuads(_Source):
     """The ``trials.nq`` of a build, sent as its bytes: no parsing, no re-serializing.
 
-    The build writes one statement per line (``kg.rdf.nquads_bytes``), every
-    one in a named graph, so a graph is a set of line ranges and its quad count
-    the number of its lines. Used only when every line ends in a graph IRI and
-    the line count is the build's triple count; otherwise the build's store is
-    read instead.
+    Where each graph's bytes are comes from the build's ``studies.jsonl`` when
+    it describes this trials.nq (its recorded size), else from one scan of the
+    file: the build writes one statement per line (``kg.rdf.nquads_bytes``),
+    every one in a named graph, so a graph is a set of line ranges and its quad
+    count the number of its lines. The scan is used only when every line ends
+    in a graph IRI and the line count is the build's triple count; otherwise
+    the build's store is read instead.
     """
 
     def __init__(
@@ -459,6 +461,33 @@ class _BuildNQuads(_Source):
         self.graphs = list(spans)
         self._spans, self._counts = spans, counts
         self._fd = os.open(nq, os.O_RDONLY)
+
+    @classmethod
+    def from_index(cls, path: Path, nq: Path, fingerprint: str) -> _BuildNQuads | None:
+        """From the build's studies.jsonl (where each study's bytes are), if it is current."""
+        from kg.build import INDEX_FILE, INDEX_VERSION
+        from kg.rdf import VOCAB_GRAPH, graph_iri
+
+        try:
+            with open(path / INDEX_FILE, encoding="utf-8") as fh:
+                header = json.loads(fh.readline())
+                if header.get("trialkg_index") != INDEX_VERSION:
+                    return None
+                if header["sizes"][0] != nq.stat().st_size:
+                    return None
+                start, end = header["vocab"]
+                vocab = VOCAB_GRAPH.value
+                spans = {vocab: [(start, end)]}
+                counts = {vocab: int(header["vocab_quads"])}
+                for line in fh:
+                    d = json.loads(line)
+                    iri = graph_iri(d["key"]).value
+                    off, n = d["nq"]
+                    spans[iri] = [(off, off + n)]
+                    counts[iri] = int(d["quads"])
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            return None
+        return cls(path, nq, spans, counts, fingerprint)
 
     @classmethod
     def scan(cls, path: Path, nq: Path, triples: int, fingerprint: str) -> _BuildNQuads | None:
@@ -545,7 +574,9 @@ def _open_source(source: str | os.PathLike[str], graph: str | None) -> _Source:
                     h.update(f.read_bytes())
         triples = _build_triples(p)
         if nq.is_file() and triples is not None:
-            fast = _BuildNQuads.scan(p, nq, triples, h.hexdigest())
+            fast = _BuildNQuads.from_index(p, nq, h.hexdigest()) or _BuildNQuads.scan(
+                p, nq, triples, h.hexdigest()
+            )
             if fast is not None:
                 if graph is not None:
                     fast.close()

@@ -216,6 +216,21 @@ def test_trials_nq_is_sent_as_the_build_wrote_it(seeds: Path) -> None:
         src.close()
 
 
+def test_without_its_index_a_build_is_scanned_the_same(seeds: Path) -> None:
+    from_index = _open_source(seeds, None)
+    (seeds / "studies.jsonl").unlink()
+    scanned = _open_source(seeds, None)
+    try:
+        assert isinstance(from_index, _BuildNQuads) and isinstance(scanned, _BuildNQuads)
+        assert sorted(from_index.graphs) == sorted(scanned.graphs)
+        for g in scanned.graphs:
+            assert from_index.count(g) == scanned.count(g)
+            assert from_index.nquads([g]) == scanned.nquads([g])
+    finally:
+        from_index.close()
+        scanned.close()
+
+
 def test_build_folder_without_a_usable_trials_nq_is_read_from_its_store(
     seeds: Path,
     oxigraph_factory,  # noqa: F811
