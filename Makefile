@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 OUT ?= build/demo
 
-.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate bench-query bench-query-quick bench-load clean
+.PHONY: help setup demo validate check test test-fast lint fmt fmt-ttl eval eval-split bench-validate bench-query bench-query-quick bench-load bench bench-quick clean
 
 help: ## List the targets
 	@echo "trialkg make targets:"
@@ -75,6 +75,12 @@ bench-query: $(STAMP) ## Saved-query time at 1k and 10k studies: embedded store 
 
 bench-query-quick: $(STAMP) ## bench-query at 1k studies only
 	$(BIN)/python bench/query_bench.py --quick --corpus $(CORPUS)
+
+bench: $(STAMP) ## Build speed and memory at 1k, 10k, 100k trials: ours vs plain rdflib vs json-decoding floor, incremental (ratios)
+	$(BIN)/python bench/build_bench.py --sizes 1000,10000,100000
+
+bench-quick: $(STAMP) ## bench at 1k trials only (about 3 minutes)
+	$(BIN)/python bench/build_bench.py --quick
 
 bench-load: $(STAMP) ## trialkg load of the whole corpus into a local Oxigraph server, by method and jobs (triples/s against the target)
 	$(BIN)/python bench/load_bench.py --corpus $(CORPUS)

@@ -53,28 +53,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg import validate as kv  # noqa: E402
+from kg.build import code_fingerprint  # noqa: E402
 from kg.rdf import VOCAB_GRAPH, nquads_bytes  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import jena  # noqa: E402
 
 
-def code_fingerprint() -> str:
-    """A digest of the code and vocabularies a build depends on (kg/, ontology/)."""
-    import hashlib
-
-    h = hashlib.sha1()
-    for p in sorted([*ROOT.glob("kg/**/*.py"), *ROOT.glob("ontology/**/*.ttl")]):
-        h.update(p.relative_to(ROOT).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def build_corpus(corpus: Path, out: Path) -> dict:
     """Build all of the corpus once; reuse a finished build made by the same code."""
     report = out / "build.json"
     stamp = out / "code.sha1"
-    fingerprint = code_fingerprint()
+    fingerprint = code_fingerprint()  # kg/ and ontology/: a new build when they change
     if (
         report.exists()
         and (out / "trials.nq").exists()
