@@ -409,7 +409,8 @@ def _build(
     prune: bool,
 ) -> BuildReport:
     t0 = time.perf_counter()
-    fingerprint = code_fingerprint()
+    # a build without the text stage makes other triples: never reused by one with it
+    fingerprint = code_fingerprint() + ("" if understand else "+no-text-stage")
     report = BuildReport(out_dir=str(out), jobs=jobs)
     report.mode = "incremental" if prev is not None else "full"
     tmp = {n: out / f".{n}.tmp" for n in ("trials.nq", "trials.ttl", "rejected.jsonl", INDEX_FILE)}

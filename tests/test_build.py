@@ -284,3 +284,11 @@ def test_an_error_while_workers_run_stops_the_build_cleanly(tmp_path: Path, monk
     with pytest.raises(RuntimeError, match="simulated"):
         build([inp], tmp_path / "out", progress=False, jobs=2)
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_build_without_the_text_stage_is_never_reused_by_one_with_it(tmp_path: Path) -> None:
+    inp = _messy_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    build([inp], out, progress=False, understand=False)
+    r = build([inp], out, progress=False)
+    assert (r.changed, r.unchanged) == (42, 0)
